@@ -1,0 +1,74 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "sluice",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sluice", targets: ["sluice"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["YAML"]),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C shims: a module map and a header each, nothing else.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        // Debian's libpg-query-dev ships no pkg-config file; the module map links
+        // `pg_query` and the header comes from the default include path.
+        .systemLibrary(
+            name: "CPgQuery",
+            providers: [.apt(["libpg-query-dev"])]
+        ),
+
+        // No I/O: versions, files, directives, checksums, sluice.sum, the planner.
+        .target(
+            name: "SluiceCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The only importer of CPgQuery: statement splitting (and, later, lint rules).
+        .target(name: "SluiceLint", dependencies: ["SluiceCore", "CPgQuery"]),
+        // The only importer of CLibPQ: connections, results, errors, lock, state tables.
+        .target(
+            name: "SluicePostgres",
+            dependencies: [
+                "SluiceCore", "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Configuration, folder source, planner driving, executor, events.
+        .target(
+            name: "SluiceEngine",
+            dependencies: [
+                "SluiceCore", "SluiceLint", "SluicePostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "sluice",
+            dependencies: [
+                "SluiceCore", "SluiceEngine", "SluicePostgres", "SluiceLint",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Unit tests: no server, no network.
+        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore", "SluiceLint", "SluiceEngine"]),
+        // Integration tests: a real PostgreSQL (scripts/test.sh starts one) and real Git.
+        .testTarget(
+            name: "SluiceIntegrationTests",
+            dependencies: ["SluiceCore", "SluiceEngine", "SluicePostgres", "SluiceLint"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

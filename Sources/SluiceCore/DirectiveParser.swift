@@ -1,0 +1,32 @@
+/// Reads `-- sluice:…` directives from the comment lines at the top of a section.
+enum DirectiveParser {
+    static let known = ["no-transaction", "lock-timeout", "statement-timeout", "irreversible", "allow"]
+
+    /// Parses the leading comment block; problems are reported as `file:line: …`.
+    static func parse(_ sql: String, file: String, lineOffset: Int, into directives: inout Directives, problems: inout [FolderProblem]) {
+        for (index, rawLine) in SQLText.lines(sql).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            guard line.hasPrefix("--") else { break }
+            guard let m = line.wholeMatch(of: /--\s*sluice:([A-Za-z-]+)\s*(.*)/) else { continue }
+            let name = String(m.1).lowercased()
+            let argument = String(m.2).trimmingCharacters(in: .whitespaces)
+            let at = "\(file):\(lineOffset + index + 1)"
+            switch name {
+            case "no-transaction": directives.noTransaction = true
+            case "irreversible": directives.irreversible = true
+            case "allow": continue
+            case "lock-timeout", "statement-timeout":
+                guard let duration = DurationParser.parse(argument) else {
+                    problems.append(.init(file: file, message: "\(at): `sluice:\(name)` needs a duration such as 5s or 10m, got `\(argument)`", hint: "write it as `-- sluice:\(name) 5s`"))
+                    continue
+                }
+                if name == "lock-timeout" { directives.lockTimeout = duration } else { directives.statementTimeout = duration }
+            default:
+                problems.append(.init(file: file, message: "\(at): unknown directive `sluice:\(name)`", hint: "known directives: \(known.joined(separator: ", "))"))
+            }
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,72 @@
+/// The `policy.*` settings of SPEC §8.
+public struct Policy: Sendable, Equatable {
+    public enum RollbackOn: String, Sendable, CaseIterable { case revert, removal, never }
+    public enum OutOfOrder: String, Sendable, CaseIterable { case refuse, allow }
+    public enum Gate: String, Sendable, CaseIterable { case warn, refuse }
+
+    public var rollbackOn: RollbackOn
+    public var outOfOrder: OutOfOrder
+    public var requireDown: Bool
+    public var onSchemaDrift: Gate
+    public var lint: Gate
+
+    public init(rollbackOn: RollbackOn = .revert, outOfOrder: OutOfOrder = .refuse, requireDown: Bool = true, onSchemaDrift: Gate = .warn, lint: Gate = .refuse) {
+        self.rollbackOn = rollbackOn
+        self.outOfOrder = outOfOrder
+        self.requireDown = requireDown
+        self.onSchemaDrift = onSchemaDrift
+        self.lint = lint
+    }
+}
+
+/// What the database says about one applied version (a row of `sluice.revisions`).
+public struct AppliedRevision: Sendable, Equatable {
+    public enum State: String, Sendable, Codable { case applied, dirty }
+
+    public var version: Version
+    public var title: String
+    public var file: String
+    public var checksum: String
+    public var state: State
+    /// The down SQL recorded at apply time; nil when the migration had none (irreversible or baselined).
+    public var downSQL: String?
+    public var downNoTransaction: Bool
+    public var baseline: Bool
+    /// For a dirty no-transaction migration: statements finished, and the hash of every statement.
+    public var statementsDone: Int
+    public var statementHashes: [String]
+
+    public init(version: Version, title: String = "", file: String = "", checksum: String, state: State = .applied, downSQL: String? = nil, downNoTransaction: Bool = false, baseline: Bool = false, statementsDone: Int = 0, statementHashes: [String] = []) {
+        self.version = version
+        self.title = title
+        self.file = file
+        self.checksum = checksum
+        self.state = state
+        self.downSQL = downSQL
+        self.downNoTransaction = downNoTransaction
+        self.baseline = baseline
+        self.statementsDone = statementsDone
+        self.statementHashes = statementHashes
+    }
+
+    /// The file name without `.up.sql` / `.sql`, e.g. `0007_add_orders`.
+    public var name: String {
+        guard !file.isEmpty else { return title.isEmpty ? version.text : "\(version.text)_\(title)" }
+        for suffix in [".up.sql", ".sql"] where file.hasSuffix(suffix) { return String(file.dropLast(suffix.count)) }
+        return file
+    }
+}
+
+/// A version `sluice rollback` took down and that must not be applied again until released.
+public struct Hold: Sendable, Equatable {
+    public var version: Version
+    /// The checksum of the file when the hold was set: a new checksum (a fixed migration) lifts it.
+    public var checksum: String?
+    public var reason: String?
+
+    public init(version: Version, checksum: String? = nil, reason: String? = nil) {
+        self.version = version
+        self.checksum = checksum
+        self.reason = reason
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import SluiceCore
+import SluiceLint
+import SluicePostgres
+
+extension Engine {
+    /// What a down would destroy, read from its statements: shown before a rollback is confirmed.
+    public static func destructiveStatements(_ sql: String) -> [String] {
+        StatementSplitter.split(sql).compactMap { statement in
+            let flat = statement.text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            let upper = flat.uppercased()
+            let destructive = upper.hasPrefix("DROP ") || upper.hasPrefix("TRUNCATE") || upper.hasPrefix("DELETE ")
+                || (upper.hasPrefix("ALTER ") && (upper.contains(" DROP COLUMN") || upper.contains(" DROP CONSTRAINT") || upper.contains(" DROP ")))
+            return destructive ? String(flat.prefix(160)) : nil
+        }
+    }
+
+    /// The rollback plan to `target` from the recorded state (read only).
+    public func rollbackPlan(to target: Version) async throws -> Plan {
+        let store = try await connect()
+        return try await mapConnectionErrors {
+            let applied = try await store.isReadable() ? try await store.appliedRevisions() : []
+            do { return try planner.rollback(to: target, applied: applied) } catch let refusal as Refusal { throw refusal.error }
+        }
+    }
+
+    /// `sluice rollback --to`: runs the recorded downs newest first and holds those versions.
+    /// `confirm` sees the plan under the lock and may stop it (returning false).
+    public func rollback(to target: Version, dryRun: Bool, reason: String?, lockWait: Duration, confirm: @Sendable (Plan) async -> Bool, sink: @escaping EventSink) async throws -> RunReport {
+        if dryRun {
+            let plan = try await rollbackPlan(to: target)
+            sink(.planned(plan))
+            return RunReport(plan: plan, results: [], dryRun: true, notes: [])
+        }
+        return try await withLock(wait: lockWait, sink: sink) { store in
+            let started = ContinuousClock.now
+            let plan: Plan
+            do { plan = try planner.rollback(to: target, applied: try await store.appliedRevisions()) } catch let refusal as Refusal {
+                let error = refusal.error
+                try? await record(store, kind: "rollback", outcome: "refused", versions: [target.canonical], started: started, message: error.message, error: error)
+                throw error
+            }
+            sink(.planned(plan))
+            guard !plan.steps.isEmpty else { return RunReport(plan: plan, results: [], dryRun: false, notes: []) }
+            guard await confirm(plan) else {
+                throw SluiceError(.ok, "rollback not confirmed: nothing was changed")
+            }
+            let results = try await execute(plan, kind: "rollback", store: store, started: started, holdReason: reason, sink: sink)
+            try await record(store, kind: "hold", outcome: "ok", versions: results.compactMap(\.version), started: started, message: "held after rollback to \(target.text)" + (reason.map { ": \($0)" } ?? ""))
+            return RunReport(plan: plan, results: results, dryRun: false, notes: [])
+        }
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import Logging
+import SluiceCore
+import SluiceLint
+import SluicePostgres
+
+/// One-shot commands over a migrations folder and a database: plan, apply, rollback,
+/// status, history, release, resolve, baseline. The CLI is wiring around this type.
+public struct Engine: Sendable {
+    public var config: SluiceConfig
+    public var folder: FolderSource
+    public var identity: Identity
+    public var logger: Logger
+
+    public init(config: SluiceConfig, folder: FolderSource, identity: Identity, logger: Logger) {
+        self.config = config
+        self.folder = folder
+        self.identity = identity
+        self.logger = logger
+    }
+
+    var schema: String { config.database.schema }
+    var planner: Planner { Planner(policy: config.policy) }
+    var lockKey: String { AdvisoryLock.key(schema: schema) }
+
+    public var settings: ConnectionSettings {
+        get throws(SluiceError) {
+            guard let url = config.database.url else {
+                throw SluiceError(.badInput, "no database configured", hint: "set database.url in the config file or SLUICE_DATABASE_URL (the password goes in PGPASSFILE, PGPASSWORD or database.password_file, not the URL)")
+            }
+            return ConnectionSettings(url: url, passwordFile: config.database.passwordFile, applicationName: identity.applicationName)
+        }
+    }
+
+    // MARK: Connections and the lock
+
+    func connect() async throws -> StateStore {
+        let settings = try settings
+        let connection: Connection
+        do { connection = try await Connection.connect(settings) } catch let error as PGError {
+            throw error.unreachable(settings)
+        }
+        if connection.serverVersion >= 140000 {
+            // A killed sluice should not leave a migration running on the server.
+            _ = try? await connection.execute("SET client_connection_check_interval = 1000")
+        }
+        return try StateStore(connection: connection, schema: schema)
+    }
+
+    /// Polls for the advisory lock for up to `wait`; exit 5 naming the holder when it stays taken.
+    func lock(wait: Duration, store: StateStore, sink: EventSink) async throws -> AdvisoryLock {
+        let settings = try settings
+        let holder = try await AdvisoryLock.holder(on: store.connection, key: lockKey)
+        if holder != nil { sink(.waitingForLock(holder: holder)) }
+        let lock: AdvisoryLock?
+        do { lock = try await AdvisoryLock.acquire(settings, key: lockKey, wait: wait) } catch let error as PGError {
+            throw error.unreachable(settings)
+        }
+        guard let lock else {
+            let now = try? await AdvisoryLock.holder(on: store.connection, key: lockKey)
+            throw SluiceError(
+                .locked, "another runner holds the migration lock on this database\(now.map { ": \($0)" } ?? "") (waited \(DurationParser.format(wait)))",
+                hint: "wait for it to finish and run the command again, or raise --lock-wait")
+        }
+        sink(.lockAcquired)
+        return lock
+    }
+
+    /// Runs `body` holding the lock with the tables ready; always releases.
+    func withLock<T>(wait: Duration, sink: EventSink, _ body: (StateStore) async throws -> T) async throws -> T {
+        let store = try await connect()
+        let lock = try await lock(wait: wait, store: store, sink: sink)
+        do {
+            try await mapConnectionErrors { try await store.prepare() }
+            let value = try await body(store)
+            await lock.release()
+            return value
+        } catch {
+            await lock.release()
+            throw error
+        }
+    }
+
+    func mapConnectionErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as PGError where error.isConnectionFailure {
+            throw try error.unreachable(settings)
+        }
+    }
+
+    // MARK: Planning
+
+    func loadFolder() throws(SluiceError) -> MigrationFolder {
+        try folder.load(requireDown: config.policy.requireDown)
+    }
+
+    func notes(for folder: MigrationFolder) -> [String] {
+        var notes: [String] = []
+        if folder.sum == nil && !folder.migrations.isEmpty {
+            notes.append("\(self.folder.path) has no sluice.sum: run `sluice hash` and commit it, so that two branches adding migrations conflict in Git")
+        }
+        if !folder.ignored.isEmpty { notes.append("ignored (not migrations): \(folder.ignored.joined(separator: ", "))") }
+        return notes
+    }
+
+    /// The reconcile plan for the folder against the state in `store` (which may be empty).
+    func reconcilePlan(_ folder: MigrationFolder, store: StateStore, initialized: Bool) async throws -> Plan {
+        let applied = initialized ? try await store.appliedRevisions() : []
+        let holds = initialized ? try await store.holds() : []
+        let repeatables = initialized ? try await store.appliedRepeatables() : [:]
+        var hashes: [Version: [String]] = [:]
+        for revision in applied where revision.state == .dirty {
+            if let migration = folder.migration(revision.version) {
+                hashes[revision.version] = StatementSplitter.split(migration.up.sql).map(\.hash)
+            }
+        }
+        let input = Planner.Input(folder: folder, applied: applied, holds: holds, appliedRepeatables: repeatables, currentStatementHashes: hashes)
+        do { return try planner.reconcile(input) } catch let refusal {
+            throw refusal.error
+        }
+    }
+
+    /// `sluice plan`: what `apply` would do now, changing nothing.
+    public func plan() async throws -> PlanReport {
+        let folder = try loadFolder()
+        let store = try await connect()
+        let plan = try await mapConnectionErrors {
+            try await reconcilePlan(folder, store: store, initialized: store.isReadable())
+        }
+        return PlanReport(folder: folder, plan: plan, notes: notes(for: folder))
+    }
+
+    // MARK: Apply
+
+    /// `sluice apply`: one reconcile run, now, under the lock.
+    public func apply(dryRun: Bool, lockWait: Duration, sink: @escaping EventSink) async throws -> RunReport {
+        let folder = try loadFolder()
+        let notes = notes(for: folder)
+        if dryRun {
+            let report = try await plan()
+            sink(.planned(report.plan))
+            return RunReport(plan: report.plan, results: [], dryRun: true, notes: notes)
+        }
+        return try await withLock(wait: lockWait, sink: sink) { store in
+            let started = ContinuousClock.now
+            let plan: Plan
+            do { plan = try await mapConnectionErrors { try await reconcilePlan(folder, store: store, initialized: true) } } catch let error as SluiceError where error.status == .refused {
+                try? await record(store, kind: "plan", outcome: "refused", versions: error.version.map { [$0] } ?? [], started: started, message: error.message, error: error)
+                throw error
+            }
+            sink(.planned(plan))
+            try await liftHolds(plan, store: store, sink: sink)
+            let results = try await execute(plan, kind: "apply", store: store, started: started, holdReason: nil, sink: sink)
+            return RunReport(plan: plan, results: results, dryRun: false, notes: notes)
+        }
+    }
+
+    func liftHolds(_ plan: Plan, store: StateStore, sink: EventSink) async throws {
+        guard !plan.liftedHolds.isEmpty else { return }
+        try await store.release(plan.liftedHolds)
+        for version in plan.liftedHolds { sink(.holdLifted(version, why: "its file changed or was removed")) }
+        try await record(store, kind: "release", outcome: "ok", versions: plan.liftedHolds.map(\.canonical), started: .now, message: "holds lifted: the held files changed or were removed")
+    }
+
+    /// Runs the plan's steps and records one event for the run (or a failure event).
+    func execute(_ plan: Plan, kind: String, store: StateStore, started: ContinuousClock.Instant, holdReason: String?, sink: @escaping EventSink) async throws -> [StepResult] {
+        guard !plan.steps.isEmpty else { return [] }
+        let executor = Executor(store: store, database: config.database, identity: identity, sink: sink, holdReason: holdReason)
+        let versions = plan.steps.compactMap { $0.version?.canonical }
+        do {
+            let results = try await executor.run(plan)
+            try await record(store, kind: kind, outcome: "ok", versions: versions, started: started, message: "\(kind): \(results.count) step(s)", details: JSONText.encode(results))
+            return results
+        } catch let failure as Failure {
+            let error = describe(failure)
+            if !failure.error.isConnectionFailure {
+                try? await record(store, kind: "failure", outcome: "failed", versions: versions, started: started, message: error.message, error: error)
+            }
+            throw failure.error.isConnectionFailure ? failure.error.unreachable(try settings) : error
+        } catch let error as PGError where error.isConnectionFailure {
+            throw error.unreachable(try settings)
+        }
+    }
+
+    func describe(_ failure: Failure) -> SluiceError {
+        let e = failure.error
+        var message = "\(failure.what) failed at \(failure.location): \(e.message)"
+        if let state = e.sqlState { message += " (SQLSTATE \(state))" }
+        var details: [String] = []
+        if let detail = e.detail { details.append("detail: \(detail)") }
+        if let statement = failure.statementText { details.append("statement: \(statement.prefix(200))") }
+        let hint = (e.hint.map { "\($0). " } ?? "")
+            + "The failing migration was rolled back; earlier migrations of this run stay applied. Fix it in a new commit and run again."
+        return SluiceError(.migrationFailed, message, hint: hint, file: failure.section.file, version: nil, sqlState: e.sqlState, details: details)
+    }
+
+    func record(_ store: StateStore, kind: String, outcome: String, versions: [String], started: ContinuousClock.Instant, message: String, error: SluiceError? = nil, details: String? = nil) async throws {
+        try await store.recordEvent(EventDraft(
+            kind: kind, outcome: outcome, versions: versions, actor: identity.actor,
+            durationMs: Executor.milliseconds(since: started), message: message,
+            error: error.flatMap { JSONText.encode(ErrorPayload($0)) }, details: details))
+    }
+}

@@ -1,0 +1,26 @@
+import SluiceCore
+
+/// What the engine reports while it works; the CLI renders these for people or as
+/// JSON, the daemon logs them. Nothing here is a secret.
+public enum EngineEvent: Sendable {
+    case waitingForLock(holder: String?)
+    case lockAcquired
+    case planned(Plan)
+    case holdLifted(Version, why: String)
+    case stepStarted(index: Int, total: Int, step: Plan.Step)
+    /// A statement of a no-transaction migration finished.
+    case statementDone(step: Plan.Step, statement: Int, of: Int)
+    case retrying(step: Plan.Step, attempt: Int, after: Duration, reason: String)
+    case stepFinished(index: Int, total: Int, step: Plan.Step, milliseconds: Int)
+    case note(String)
+}
+
+public typealias EventSink = @Sendable (EngineEvent) -> Void
+
+/// What one step did, for reports and event details.
+public struct StepResult: Sendable, Codable, Equatable {
+    public var verb: String
+    public var version: String?
+    public var name: String
+    public var milliseconds: Int
+}

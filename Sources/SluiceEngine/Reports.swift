@@ -1,0 +1,67 @@
+import SluiceCore
+import SluicePostgres
+
+/// What `plan` and `apply --dry-run` show.
+public struct PlanReport: Sendable {
+    public var folder: MigrationFolder
+    public var plan: Plan
+    public var notes: [String]
+}
+
+/// What `apply` and `rollback` did.
+public struct RunReport: Sendable {
+    public var plan: Plan
+    public var results: [StepResult]
+    public var dryRun: Bool
+    public var notes: [String]
+}
+
+/// What `status` shows: the database against the folder.
+public struct StatusReport: Sendable, Codable {
+    public struct Pending: Sendable, Codable { public var version: String; public var file: String }
+    public struct Held: Sendable, Codable { public var version: String; public var reason: String?; public var lifted: Bool }
+    public struct Drifted: Sendable, Codable { public var version: String; public var file: String; public var recorded: String; public var current: String }
+
+    public var database: String
+    public var schema: String
+    public var folder: String?
+    public var initialized: Bool
+    public var applied: [RevisionRecord]
+    public var pending: [Pending]
+    public var held: [Held]
+    public var dirty: [String]
+    public var drifted: [Drifted]
+    /// Applied versions whose file is no longer in the folder.
+    public var missing: [String]
+    public var lockHolder: String?
+    public var notes: [String]
+}
+
+/// The error object stored with failure events (`sluice.events.error`).
+struct ErrorPayload: Codable {
+    var message: String
+    var hint: String?
+    var sqlstate: String?
+    var file: String?
+    var version: String?
+    var exitCode: Int32
+
+    init(_ error: SluiceError) {
+        message = error.description
+        hint = error.hint
+        sqlstate = error.sqlState
+        file = error.file
+        version = error.version
+        exitCode = error.status.rawValue
+    }
+}
+
+import Foundation
+
+enum JSONText {
+    static func encode<T: Encodable>(_ value: T) -> String? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }
+    }
+}

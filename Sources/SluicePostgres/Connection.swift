@@ -1,0 +1,157 @@
+import CLibPQ
+import Dispatch
+import Foundation
+import SluiceCore
+
+/// One libpq connection. Owns its `PGconn*` (freed in `deinit`) and runs every
+/// blocking libpq call on its own serial queue, never on Swift's cooperative pool.
+public final class Connection: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private let queue: DispatchQueue
+    public let settings: ConnectionSettings
+    /// Values that must never appear in an error (the password, when we know it).
+    private let secrets: [String]
+
+    private init(handle: OpaquePointer, queue: DispatchQueue, settings: ConnectionSettings, secrets: [String]) {
+        self.handle = handle
+        self.queue = queue
+        self.settings = settings
+        self.secrets = secrets
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// Connects, or throws a `PGError` of kind `.connection` with the password scrubbed.
+    public static func connect(_ settings: ConnectionSettings) async throws -> Connection {
+        let queue = DispatchQueue(label: "sluice.postgres")
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try connectBlocking(settings, queue: queue) })
+            }
+        }
+    }
+
+    private static func connectBlocking(_ settings: ConnectionSettings, queue: DispatchQueue) throws -> Connection {
+        let password = try settings.password()
+        var pairs: [(String, String)] = [("dbname", settings.url), ("application_name", settings.applicationName)]
+        if !settings.url.contains("connect_timeout") { pairs.append(("connect_timeout", "10")) }
+        if let password { pairs.append(("password", password)) }
+        var secrets = password.map { [$0] } ?? []
+        if let urlPassword = URLComponents(string: settings.url)?.password { secrets.append(urlPassword) }
+        if let envPassword = ProcessInfo.processInfo.environment["PGPASSWORD"] { secrets.append(envPassword) }
+
+        let conn = withCStringArray(pairs.map(\.0)) { keys in
+            withCStringArray(pairs.map(\.1)) { values in PQconnectdbParams(keys, values, 1) }
+        }
+        guard let conn else { throw PGError(kind: .connection, message: "libpq could not allocate a connection") }
+        guard PQstatus(conn) == CONNECTION_OK else {
+            let message = Redactor.scrub(String(cString: PQerrorMessage(conn)).trimmingCharacters(in: .whitespacesAndNewlines), secrets: secrets)
+            PQfinish(conn)
+            throw PGError(kind: .connection, message: message)
+        }
+        // Notices ("relation already exists, skipping") would go to stderr; drop them.
+        PQsetNoticeProcessor(conn, { _, _ in }, nil)
+        return Connection(handle: conn, queue: queue, settings: settings, secrets: secrets)
+    }
+
+    /// Runs one statement with its values bound as parameters (`PQexecParams`).
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [String?] = []) async throws -> QueryResult {
+        try await onQueue { [self] in try queryBlocking(sql, parameters) }
+    }
+
+    /// Runs SQL text that may hold several statements (simple query protocol, `PQexec`).
+    /// Used for migration bodies; values never go in here.
+    @discardableResult
+    public func execute(_ sql: String) async throws -> QueryResult {
+        try await onQueue { [self] in try result(of: PQexec(handle, sql)) }
+    }
+
+    /// Quotes an identifier for SQL (`PQescapeIdentifier`).
+    public func quoteIdentifier(_ name: String) throws -> String {
+        try queue.sync {
+            guard let escaped = PQescapeIdentifier(handle, name, name.utf8.count) else {
+                throw PGError(kind: .query, message: "cannot quote identifier \(name): \(String(cString: PQerrorMessage(handle)))")
+            }
+            defer { PQfreemem(escaped) }
+            return String(cString: escaped)
+        }
+    }
+
+    /// The server's version number, e.g. 150018.
+    public var serverVersion: Int { queue.sync { Int(PQserverVersion(handle)) } }
+    /// The backend's process id.
+    public var backendPID: Int { queue.sync { Int(PQbackendPID(handle)) } }
+    /// Whether the connection is still usable.
+    public var isOpen: Bool { queue.sync { PQstatus(handle) == CONNECTION_OK } }
+
+    /// The linked libpq's version, e.g. 150018.
+    public static var libraryVersion: Int { Int(PQlibVersion()) }
+
+    private func queryBlocking(_ sql: String, _ parameters: [String?]) throws -> QueryResult {
+        let raw = withOptionalCStringArray(parameters) { values in
+            PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+        }
+        return try result(of: raw)
+    }
+
+    private func result(of raw: OpaquePointer?) throws -> QueryResult {
+        guard let raw else {
+            throw PGError(kind: .connection, message: Redactor.scrub(String(cString: PQerrorMessage(handle)), secrets: secrets).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        defer { PQclear(raw) }
+        switch PQresultStatus(raw) {
+        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            return QueryResult(affected: Int(String(cString: PQcmdTuples(raw))) ?? 0)
+        case PGRES_TUPLES_OK:
+            return copyRows(raw)
+        default:
+            throw error(from: raw)
+        }
+    }
+
+    private func copyRows(_ raw: OpaquePointer) -> QueryResult {
+        let columnCount = Int(PQnfields(raw)), rowCount = Int(PQntuples(raw))
+        let columns = (0..<columnCount).map { String(cString: PQfname(raw, Int32($0))) }
+        var rows: [[String?]] = []
+        rows.reserveCapacity(rowCount)
+        for r in 0..<rowCount {
+            rows.append((0..<columnCount).map { c in
+                PQgetisnull(raw, Int32(r), Int32(c)) == 1 ? nil : String(cString: PQgetvalue(raw, Int32(r), Int32(c)))
+            })
+        }
+        return QueryResult(columns: columns, rows: rows, affected: rowCount)
+    }
+
+    /// Reads the error fields right after the failing call.
+    private func error(from raw: OpaquePointer) -> PGError {
+        func field(_ code: Character) -> String? {
+            guard let value = PQresultErrorField(raw, Int32(code.asciiValue!)) else { return nil }
+            return Redactor.scrub(String(cString: value), secrets: secrets)
+        }
+        let message = field("M") ?? Redactor.scrub(String(cString: PQerrorMessage(handle)), secrets: secrets).trimmingCharacters(in: .whitespacesAndNewlines)
+        let lost = PQstatus(handle) != CONNECTION_OK
+        return PGError(kind: lost ? .connection : .query, sqlState: field("C"), message: message, detail: field("D"), hint: field("H"), position: field("P").flatMap { Int($0) })
+    }
+
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+}
+
+/// Lends a NULL-terminated `const char *const *` built from Swift strings.
+private func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    withOptionalCStringArray(strings, { body($0!) }, terminated: true)
+}
+
+private func withOptionalCStringArray<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R, terminated: Bool = false) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { $0.flatMap { strdup($0) } }
+    if terminated { pointers.append(nil) }
+    defer { pointers.forEach { free($0) } }
+    if pointers.isEmpty { return body(nil) }
+    return pointers.withUnsafeBufferPointer { buffer in
+        buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) { body($0) }
+    }
+}

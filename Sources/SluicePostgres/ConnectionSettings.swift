@@ -1,0 +1,65 @@
+import Foundation
+import SluiceCore
+
+/// Where and how to connect. The password never travels in argv: it comes from the
+/// URL (discouraged), `PGPASSWORD`, `PGPASSFILE`/`~/.pgpass`, or `database.password_file`.
+public struct ConnectionSettings: Sendable {
+    /// A `postgres://` URL or a `key=value` conninfo string.
+    public var url: String
+    /// A file whose first line is the password (`database.password_file`).
+    public var passwordFile: String?
+    public var applicationName: String
+
+    public init(url: String, passwordFile: String? = nil, applicationName: String = "sluice") {
+        self.url = url
+        self.passwordFile = passwordFile
+        self.applicationName = applicationName
+    }
+
+    /// The URL with any password replaced by `***`: the only form that may be shown.
+    public var redactedURL: String { Redactor.redact(url) }
+
+    /// The same server and credentials, another database.
+    public func with(database: String) -> ConnectionSettings {
+        var copy = self
+        copy.url = Redactor.replacingDatabase(in: url, with: database)
+        return copy
+    }
+
+    /// Reads the password file; the error names the file, never its content.
+    func password() throws(SluiceError) -> String? {
+        guard let passwordFile else { return nil }
+        guard let data = FileManager.default.contents(atPath: passwordFile), let text = String(data: data, encoding: .utf8) else {
+            throw SluiceError(.badInput, "cannot read database.password_file \(passwordFile)", hint: "check that the file exists and that this user may read it")
+        }
+        return text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+    }
+}
+
+/// Keeps secrets out of everything shown, logged or recorded.
+public enum Redactor {
+    /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`; `password=x` → `password=***`.
+    public static func redact(_ text: String) -> String {
+        var out = text.replacing(/(:\/\/[^:\/@\s]*):[^@\s]*@/) { "\($0.output.1):***@" }
+        out = out.replacing(/(?i)(password\s*=\s*)('[^']*'|[^\s&]+)/) { "\($0.output.1)***" }
+        return out
+    }
+
+    /// Removes every occurrence of the given secrets from `text`, then redacts URLs.
+    public static func scrub(_ text: String, secrets: [String]) -> String {
+        var out = text
+        for secret in secrets where secret.count >= 3 { out = out.replacingOccurrences(of: secret, with: "***") }
+        return redact(out)
+    }
+
+    /// Swaps the database of a URL (`…/app?x` → `…/other?x`) or conninfo (`dbname=`).
+    static func replacingDatabase(in url: String, with database: String) -> String {
+        if url.contains("://") {
+            guard var components = URLComponents(string: url) else { return url }
+            components.path = "/" + database
+            return components.string ?? url
+        }
+        let stripped = url.replacing(/dbname\s*=\s*('[^']*'|\S+)/, with: "")
+        return stripped + " dbname='\(database.replacingOccurrences(of: "'", with: "\\'"))'"
+    }
+}

@@ -1,0 +1,88 @@
+import SluiceCore
+
+/// A row of `sluice.revisions` as shown by `status` and the API.
+public struct RevisionRecord: Sendable, Codable, Equatable {
+    public var version: String
+    public var title: String
+    public var file: String
+    public var layout: String
+    public var checksum: String
+    public var state: String
+    public var appliedAt: String
+    public var appliedBy: String
+    public var durationMs: Int?
+    public var baseline: Bool
+    public var reversible: Bool
+    public var directives: [String]
+    public var commit: String?
+    public var statementsDone: Int
+    public var statementsTotal: Int
+}
+
+/// A row of `sluice.events`.
+public struct EventRecord: Sendable, Codable, Equatable {
+    public var id: Int
+    public var at: String
+    public var kind: String
+    public var outcome: String
+    public var versions: [String]
+    public var commit: String?
+    public var actor: String
+    public var durationMs: Int?
+    public var message: String
+    /// JSON text of the error object, when the event records a failure.
+    public var error: String?
+    public var details: String?
+}
+
+/// An event about to be recorded.
+public struct EventDraft: Sendable {
+    public var kind: String
+    public var outcome: String
+    public var versions: [String]
+    public var commit: String?
+    public var actor: String
+    public var durationMs: Int?
+    public var message: String
+    /// JSON text.
+    public var error: String?
+    /// JSON text.
+    public var details: String?
+
+    public init(kind: String, outcome: String, versions: [String] = [], commit: String? = nil, actor: String, durationMs: Int? = nil, message: String = "", error: String? = nil, details: String? = nil) {
+        self.kind = kind
+        self.outcome = outcome
+        self.versions = versions
+        self.commit = commit
+        self.actor = actor
+        self.durationMs = durationMs
+        self.message = message
+        self.error = error
+        self.details = details
+    }
+}
+
+/// A revision row about to be written.
+public struct NewRevision: Sendable {
+    public var migration: Migration
+    public var state: AppliedRevision.State
+    public var host: String
+    public var user: String
+    public var durationMs: Int?
+    public var baseline: Bool
+    public var statementHashes: [String]
+    public var statementsDone: Int
+    public var commit: (sha: String, author: String, subject: String)?
+
+    public init(migration: Migration, state: AppliedRevision.State, host: String, user: String, durationMs: Int? = nil, baseline: Bool = false, statementHashes: [String] = [], statementsDone: Int = 0, commit: (sha: String, author: String, subject: String)? = nil) {
+        self.migration = migration
+        self.state = state
+        self.host = host
+        self.user = user
+        self.durationMs = durationMs
+        self.baseline = baseline
+        self.statementHashes = statementHashes
+        self.statementsDone = statementsDone
+        self.commit = commit
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import SluiceCore
+import SluiceEngine
+
+/// Turns engine events into progress lines: `[3/40] apply 0007_add_orders … 120 ms`.
+/// On a terminal the line opens when a step starts and closes when it ends.
+final class Renderer: @unchecked Sendable {
+    private let output: Output
+    private let lock = NSLock()
+
+    init(output: Output) {
+        self.output = output
+    }
+
+    var sink: EventSink { { [self] event in handle(event) } }
+
+    private func handle(_ event: EngineEvent) {
+        guard output.format == .text else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let terminal = output.isTerminal
+        switch event {
+        case .waitingForLock(let holder):
+            say("waiting for the migration lock (held by \(holder ?? "another runner"))…")
+        case .lockAcquired, .planned:
+            break
+        case .holdLifted(let version, let why):
+            say("hold on \(version.text) lifted: \(why)")
+        case .stepStarted(let index, let total, let step):
+            if terminal { write("[\(index)/\(total)] \(step.verb) \(step.name) …") }
+        case .statementDone(_, let statement, let of):
+            if terminal { write(" \(statement)/\(of)") }
+        case .retrying(let step, let attempt, let after, let reason):
+            say("\n  \(step.name): \(reason); retry \(attempt) in \(DurationParser.format(after))")
+        case .stepFinished(let index, let total, let step, let ms):
+            if terminal { say(" \(ms) ms") } else { say("[\(index)/\(total)] \(step.verb) \(step.name) … \(ms) ms") }
+        case .note(let text):
+            say(text)
+        }
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    private func say(_ text: String) { print(text) }
+}
+
+/// Text for plans, shared by `plan`, `apply --dry-run` and `rollback`.
+enum PlanText {
+    static func lines(_ plan: Plan) -> [String] {
+        var lines: [String] = []
+        for (index, step) in plan.steps.enumerated() {
+            var line = "  \(index + 1). \(step.verb) \(step.name)"
+            if case .apply(let m, let resume) = step {
+                var flags = m.up.directives.written
+                if let resume { flags.append("resume at statement \(resume + 1)") }
+                if !flags.isEmpty { line += " [\(flags.joined(separator: ", "))]" }
+            }
+            lines.append(line)
+            if case .revert(let revision, _) = step {
+                for statement in Engine.destructiveStatements(revision.downSQL ?? "") { lines.append("       drops: \(statement)") }
+            }
+        }
+        for version in plan.liftedHolds { lines.append("  hold on \(version.text) will be lifted (its file changed or was removed)") }
+        for version in plan.held { lines.append("  held, skipped: \(version.text) (`sluice release \(version.text)` to apply it again)") }
+        return lines
+    }
+
+    static func json(_ plan: Plan) -> [PlanStepJSON] {
+        plan.steps.map { step in
+            var directives: [String] = []
+            var resume: Int?
+            if case .apply(let m, let r) = step { directives = m.up.directives.written; resume = r }
+            var drops: [String] = []
+            if case .revert(let revision, _) = step { drops = Engine.destructiveStatements(revision.downSQL ?? "") }
+            return PlanStepJSON(action: step.verb, version: step.version?.canonical, name: step.name, directives: directives, resumeAtStatement: resume.map { $0 + 1 }, drops: drops)
+        }
+    }
+}
+
+struct PlanStepJSON: Encodable {
+    var action: String
+    var version: String?
+    var name: String
+    var directives: [String]
+    var resumeAtStatement: Int?
+    var drops: [String]
+}
+
+struct RunJSON: Encodable {
+    var dryRun: Bool
+    var plan: [PlanStepJSON]
+    var held: [String]
+    var liftedHolds: [String]
+    var steps: [StepResult]
+    var notes: [String]
+
+    init(_ report: RunReport) {
+        dryRun = report.dryRun
+        plan = PlanText.json(report.plan)
+        held = report.plan.held.map(\.canonical)
+        liftedHolds = report.plan.liftedHolds.map(\.canonical)
+        steps = report.results
+        notes = report.notes
+    }
+}

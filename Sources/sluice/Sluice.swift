@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct Sluice: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sluice",
+        abstract: "Git-driven PostgreSQL migrations: plan, rehearse, apply, roll back.",
+        discussion: """
+            Exit codes: 0 done or nothing to do · 1 a migration failed (rolled back) · 2 bad usage, config or \
+            migration files · 3 refused by a safety rule · 4 database unreachable · 5 lock held by another runner.
+            """,
+        version: SluiceVersion.number,
+        subcommands: [
+            Apply.self, PlanCommand.self, Status.self, History.self, Rollback.self, Release.self, Resolve.self,
+            Baseline.self, New.self, Hash.self, VersionCommand.self,
+        ])
+
+    /// `sluice --config FILE COMMAND …`: the global option is handed to the subcommand.
+    static func main() async {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if let first = arguments.first, first == "--config" || first.hasPrefix("--config=") {
+            let taken = first == "--config" ? Array(arguments.prefix(2)) : [first]
+            arguments.removeFirst(taken.count)
+            arguments.append(contentsOf: taken)
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+enum SluiceVersion {
+    static let number = "0.1.0"
+}

@@ -1,0 +1,6 @@
+-- Create the users table: one row per account, unique by email.
+CREATE TABLE users (
+    id         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email      text        NOT NULL UNIQUE,
+    created_at timestamptz NOT NULL DEFAULT now()
+);

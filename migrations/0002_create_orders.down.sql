@@ -1,0 +1,2 @@
+-- Undo 0002: drop the orders table.
+DROP TABLE orders;

@@ -1,0 +1,2 @@
+-- Undo 0004: drop the order_totals view.
+DROP VIEW order_totals;
