@@ -67,7 +67,7 @@ let package = Package(
         // Integration tests: a real PostgreSQL (scripts/test.sh starts one) and real Git.
         .testTarget(
             name: "SluiceIntegrationTests",
-            dependencies: ["SluiceCore", "SluiceEngine", "SluicePostgres", "SluiceLint"]
+            dependencies: ["SluiceCore", "SluiceEngine", "SluicePostgres", "SluiceLint", "sluice"]
         ),
     ],
     swiftLanguageModes: [.v6]

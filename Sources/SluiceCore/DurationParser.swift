@@ -25,7 +25,7 @@ public enum DurationParser {
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 
-    /// `1500ms` → `1.5s`, `120s` → `2m`: short and readable.
+    /// `120s` → `2m`, `1500ms` → `1500ms`: the shortest form `parse` reads back.
     public static func format(_ duration: Duration) -> String {
         let ms = milliseconds(duration)
         if ms == 0 { return "0s" }

@@ -20,6 +20,7 @@ public struct FolderParser: Sendable {
         var checksums: [String: String] = [:]
         var sum: SumFile?
         var layoutsSeen: [Layout: String] = [:]
+        var unreadableUps = Set<Version>()
 
         for entry in entries.sorted(by: { $0.name < $1.name }) {
             let kind = FileName(entry.name)
@@ -31,6 +32,8 @@ public struct FolderParser: Sendable {
             checksums[entry.name] = Checksum.sha256(entry.bytes)
             guard let text = Self.text(entry.bytes) else {
                 problems.append(.init(file: entry.name, message: "is not UTF-8 text", hint: "save the file as UTF-8"))
+                if case .pairedUp(let v, _) = kind { unreadableUps.insert(v) }
+                if case .flywayUp(let v, _) = kind { unreadableUps.insert(v) }
                 continue
             }
             switch kind {
@@ -98,7 +101,7 @@ public struct FolderParser: Sendable {
             }
             migrations.append(finish(Migration(version: version, title: up.title, layout: up.layout, up: upSection, down: downSection, checksum: up.checksum), problems: &problems))
         }
-        for (version, candidates) in downs where ups[version] == nil {
+        for (version, candidates) in downs where ups[version] == nil && !unreadableUps.contains(version) {
             for d in candidates {
                 problems.append(.init(file: d.file, message: "is a down without an up (no version \(version) up migration)", hint: "add the up file for version \(version), or delete this down"))
             }

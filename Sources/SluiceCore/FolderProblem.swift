@@ -10,7 +10,14 @@ public struct FolderProblem: Sendable, Equatable, CustomStringConvertible {
         self.hint = hint
     }
 
-    public var description: String { "\(message) — \(hint)" }
+    public var description: String { "\(located) — \(hint)" }
+
+    /// `file: message`, or `file is …` when the message reads on from the file name.
+    public var located: String {
+        if message.hasPrefix(file) { return message }
+        let continues = ["is ", "does ", "has ", "matches "].contains { message.hasPrefix($0) }
+        return continues ? "\(file) \(message)" : "\(file): \(message)"
+    }
 }
 
 extension SluiceError {
@@ -18,12 +25,12 @@ extension SluiceError {
     public static func badFolder(_ problems: [FolderProblem]) -> SluiceError {
         let first = problems[0]
         if problems.count == 1 {
-            return SluiceError(.badInput, first.message.hasPrefix(first.file) ? first.message : "\(first.file): \(first.message)", hint: first.hint, file: first.file)
+            return SluiceError(.badInput, first.located, hint: first.hint, file: first.file)
         }
         return SluiceError(
             .badInput, "the migrations folder has \(problems.count) problems:",
             hint: "fix the files named above, then run the command again",
             file: first.file,
-            details: problems.map { p in (p.message.hasPrefix(p.file) ? p.message : "\(p.file): \(p.message)") + " (\(p.hint))" })
+            details: problems.map { "\($0.located) (\($0.hint))" })
     }
 }

@@ -82,8 +82,8 @@ public struct Migration: Sendable, Equatable, Identifiable {
 
     public var id: Version { version }
     public var file: String { up.file }
-    /// `0007_add_orders`-style name used in progress lines.
-    public var name: String { title.isEmpty ? version.text : "\(version.text)_\(title)" }
+    /// The up file's name without `.up.sql` / `.sql` (`0007_add_orders`, `V1.10__more`): used in progress lines.
+    public var name: String { SQLText.stem(up.file) }
     public var isIrreversible: Bool { down == nil }
 }
 

@@ -80,7 +80,7 @@ public struct Planner: Sendable {
         for hold in input.holds {
             guard let migration = desired[hold.version] else { plan.liftedHolds.append(hold.version); continue }
             if let checksum = hold.checksum, checksum != migration.checksum { plan.liftedHolds.append(hold.version); continue }
-            held.insert(hold.version)
+            held.insert(migration.version)
         }
         plan.held = held.sorted()
 
@@ -103,11 +103,12 @@ public struct Planner: Sendable {
         return plan
     }
 
-    /// Takes every applied version above `target` down, newest first.
+    /// Takes every applied version above `target` down, newest first. `0` means
+    /// everything, a migration numbered 0 included.
     public func rollback(to target: Version, applied: [AppliedRevision]) throws(Refusal) -> Plan {
         var reasons: [Refusal.Reason] = []
         var plan = Plan()
-        for revision in applied.sorted(by: { $0.version > $1.version }) where revision.version > target {
+        for revision in applied.sorted(by: { $0.version > $1.version }) where revision.version > target || target.isZero {
             if revision.state == .dirty {
                 reasons.append(.init(rule: .dirty, version: revision.version, file: revision.file, message: "\(revision.name) stopped part-way and is dirty", hint: "run `sluice apply` to resume it, or `sluice resolve \(revision.version.text) --mark applied|reverted`"))
             } else if let refusal = irreversibility(revision) {

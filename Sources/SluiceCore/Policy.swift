@@ -52,8 +52,7 @@ public struct AppliedRevision: Sendable, Equatable {
     /// The file name without `.up.sql` / `.sql`, e.g. `0007_add_orders`.
     public var name: String {
         guard !file.isEmpty else { return title.isEmpty ? version.text : "\(version.text)_\(title)" }
-        for suffix in [".up.sql", ".sql"] where file.hasSuffix(suffix) { return String(file.dropLast(suffix.count)) }
-        return file
+        return SQLText.stem(file)
     }
 }
 

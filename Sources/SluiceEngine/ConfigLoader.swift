@@ -1,7 +1,6 @@
 import Configuration
 import Foundation
 import SluiceCore
-import SystemPackage
 import Yams
 
 /// Loads `sluice.yaml` and `SLUICE_…` variables through swift-configuration.
@@ -31,11 +30,7 @@ public enum ConfigLoader {
                 throw SluiceError(.badInput, "cannot read config file \(filePath)", hint: "check the file's permissions")
             }
             webhooks = try validate(yaml: text, file: filePath)
-            do {
-                providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(filePath)))
-            } catch {
-                throw SluiceError(.badInput, "cannot read config file \(filePath): \(error)", hint: "check the YAML syntax")
-            }
+            providers.append(try fileProvider(text, file: filePath))
         }
         var config = try read(ConfigReader(providers: providers), environment: environment)
         config.webhooks = webhooks
@@ -76,8 +71,31 @@ public enum ConfigLoader {
 
         c.daemon.controlSocket = v.string("daemon.control_socket") ?? c.daemon.controlSocket
         c.daemon.http = v.string("daemon.http") ?? c.daemon.http
-        if c.database.schema.isEmpty { throw v.bad("database.schema", "", "a schema name") }
         return c
+    }
+
+    /// The file's scalar settings as a provider. swift-configuration's YAML snapshot parses
+    /// the file; `notify.webhooks` (a list of mappings, which the snapshot does not model)
+    /// is left out of what it sees and read by `validate` instead. An empty file is no settings.
+    static func fileProvider(_ text: String, file: String) throws(SluiceError) -> InMemoryProvider {
+        var values: [AbsoluteConfigKey: ConfigValue] = [:]
+        guard var root = try? Yams.compose(yaml: text), root.mapping != nil else { return InMemoryProvider(name: file, values: values) }
+        root.mapping?["notify"] = nil
+        guard root.mapping?.isEmpty == false else { return InMemoryProvider(name: file, values: values) }
+        let snapshot: YAMLSnapshot
+        do {
+            let bytes = Array(try Yams.serialize(node: root).utf8)
+            snapshot = try YAMLSnapshot(data: bytes.span.bytes, providerName: file, parsingOptions: .default)
+        } catch {
+            throw SluiceError(.badInput, "cannot read config file \(file): \(error)", hint: "check the YAML syntax")
+        }
+        for (section, keys) in SluiceConfig.knownKeys where section != "notify" {
+            for key in keys {
+                let absolute = AbsoluteConfigKey([section, key])
+                if let value = try? snapshot.value(forKey: absolute, type: .string).value { values[absolute] = value }
+            }
+        }
+        return InMemoryProvider(name: file, values: values)
     }
 
     /// Checks the YAML's shape and keys with line numbers; returns the webhooks list.
@@ -93,7 +111,8 @@ public enum ConfigLoader {
             let section = keyNode.string ?? ""
             let line = keyNode.mark.map { ":\($0.line)" } ?? ""
             guard let keys = SluiceConfig.knownKeys[section] else {
-                throw SluiceError(.badInput, "\(file)\(line): unknown config section `\(section)`", hint: "known sections: \(SluiceConfig.knownKeys.keys.sorted().joined(separator: ", "))")
+                let near = SluiceConfig.knownKeys.keys.first { editDistance($0, section.lowercased()) <= 2 }
+                throw SluiceError(.badInput, "\(file)\(line): unknown config section `\(section)`", hint: near.map { "did you mean `\($0)`?" } ?? "known sections: \(SluiceConfig.knownKeys.keys.sorted().joined(separator: ", "))")
             }
             if value.scalar?.string == "~" || value.null != nil { continue }
             guard let mapping = value.mapping else {
@@ -103,7 +122,7 @@ public enum ConfigLoader {
                 let name = subKey.string ?? ""
                 let subLine = subKey.mark.map { ":\($0.line)" } ?? ""
                 guard keys.contains(name) else {
-                    let near = keys.first { $0.replacingOccurrences(of: "_", with: "") == name.lowercased().replacingOccurrences(of: "_", with: "").replacingOccurrences(of: "-", with: "") }
+                    let near = keys.min { editDistance($0, name.lowercased()) < editDistance($1, name.lowercased()) }.flatMap { editDistance($0, name.lowercased()) <= 3 ? $0 : nil }
                     throw SluiceError(.badInput, "\(file)\(subLine): unknown config key `\(section).\(name)`", hint: near.map { "did you mean `\(section).\($0)`?" } ?? "known keys in \(section): \(keys.joined(separator: ", "))")
                 }
                 if section == "notify", name == "webhooks" { webhooks = try readWebhooks(subValue, file: file) }
@@ -177,4 +196,18 @@ private struct Values {
         guard let value = T(rawValue: text.lowercased()) else { throw bad(key, text, T.allCases.map(\.rawValue).joined(separator: " or ")) }
         return value
     }
+}
+
+/// Levenshtein distance, for "did you mean" on misspelled keys.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    var previous = Array(0...b.count)
+    for (i, ca) in a.enumerated() {
+        var current = [i + 1]
+        for (j, cb) in b.enumerated() {
+            current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
+        }
+        previous = current
+    }
+    return previous[b.count]
 }

@@ -7,7 +7,7 @@ extension Engine {
     /// What a down would destroy, read from its statements: shown before a rollback is confirmed.
     public static func destructiveStatements(_ sql: String) -> [String] {
         StatementSplitter.split(sql).compactMap { statement in
-            let flat = statement.text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            let flat = SQLText.strippingLeadingComments(statement.text).split(whereSeparator: \.isWhitespace).joined(separator: " ")
             let upper = flat.uppercased()
             let destructive = upper.hasPrefix("DROP ") || upper.hasPrefix("TRUNCATE") || upper.hasPrefix("DELETE ")
                 || (upper.hasPrefix("ALTER ") && (upper.contains(" DROP COLUMN") || upper.contains(" DROP CONSTRAINT") || upper.contains(" DROP ")))

@@ -95,6 +95,7 @@ struct Executor {
         do {
             for index in start..<statements.count {
                 let statement = statements[index]
+                try await dropInvalidIndex(left: statement)
                 _ = try await withLockRetries(step) {
                     do { try await connection.execute(statement.text) } catch let error as PGError {
                         throw Failure(error: error, section: section, statementLine: statement.line, statementText: statement.text, what: what)
@@ -133,6 +134,19 @@ struct Executor {
             throw error
         }
         return ms
+    }
+
+    /// A `CREATE INDEX CONCURRENTLY` that failed or was cut off leaves an INVALID index of
+    /// the same name; PostgreSQL's advice is to drop it and build again, which a re-run does.
+    private func dropInvalidIndex(left statement: SQLStatement) async throws {
+        guard let index = StatementInfo.concurrentIndex(statement.text) else { return }
+        let found = try await connection.query("""
+            SELECT i.indexrelid::regclass::text FROM pg_index i
+            WHERE NOT i.indisvalid AND i.indexrelid = to_regclass(CASE WHEN $2::text IS NULL THEN quote_ident($1) ELSE quote_ident($2) || '.' || quote_ident($1) END)
+            """, [index.name, index.schema]).scalar
+        guard let found else { return }
+        sink(.note("dropping INVALID index \(found) left by an earlier attempt, before building it again"))
+        try await connection.execute("DROP INDEX CONCURRENTLY IF EXISTS \(found)")
     }
 
     /// Retries `body` after a lock timeout (`55P03`), `database.lock_retries` times with backoff.

@@ -19,8 +19,11 @@ public enum StatementSplitter {
     /// respects quoting, so the server gets to report the real error.
     public static func split(_ sql: String) -> [SQLStatement] {
         let bytes = Array(sql.utf8)
-        if let ranges = ranges(sql, scanner: false) ?? ranges(sql, scanner: true) {
+        if let ranges = ranges(sql, scanner: false) {
             return ranges.compactMap { statement(bytes, $0) }
+        }
+        if let ranges = ranges(sql, scanner: true) {
+            return coveringGaps(ranges, bytes).compactMap { statement(bytes, $0) }
         }
         return SQLText.isBlank(sql) ? [] : [SQLStatement(text: sql.trimmingCharacters(in: .whitespacesAndNewlines), line: 1)]
     }
@@ -36,6 +39,34 @@ public enum StatementSplitter {
             out.append(start..<(start + Int(stmt.stmt_len)))
         }
         return out
+    }
+
+    /// The scanner's split skips text it cannot place in a statement (`SELEC 1;`); every
+    /// stretch between its ranges that holds more than `;`, blanks and comments becomes a
+    /// statement of its own, so nothing is dropped and the server reports the error.
+    private static func coveringGaps(_ ranges: [Range<Int>], _ bytes: [UInt8]) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var cursor = 0
+        for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) + [bytes.count..<bytes.count] {
+            if range.lowerBound > cursor {
+                out.append(contentsOf: pieces(of: cursor..<range.lowerBound, bytes))
+            }
+            if !range.isEmpty { out.append(range) }
+            cursor = max(cursor, range.upperBound)
+        }
+        return out
+    }
+
+    /// The `;`-separated parts of a stretch the scanner left out, blank ones dropped.
+    private static func pieces(of gap: Range<Int>, _ bytes: [UInt8]) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var start = gap.lowerBound
+        for index in gap where bytes[index] == UInt8(ascii: ";") {
+            out.append(start..<index)
+            start = index + 1
+        }
+        out.append(start..<gap.upperBound)
+        return out.filter { !SQLText.isBlank(String(decoding: bytes[$0], as: UTF8.self)) }
     }
 
     private static func statement(_ bytes: [UInt8], _ range: Range<Int>) -> SQLStatement? {

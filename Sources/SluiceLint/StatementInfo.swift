@@ -1,0 +1,30 @@
+import CPgQuery
+import Foundation
+
+/// Facts about one statement read from PostgreSQL's parse tree (libpg_query's JSON).
+public enum StatementInfo {
+    /// For `CREATE INDEX CONCURRENTLY name ON [schema.]table …`: the index's schema (when
+    /// written) and name. Such a statement that fails or is interrupted leaves an INVALID
+    /// index behind, which has to be dropped before the statement can run again.
+    public static func concurrentIndex(_ sql: String) -> (schema: String?, name: String)? {
+        guard sql.range(of: "concurrently", options: .caseInsensitive) != nil,
+              let tree = parseTree(sql),
+              let stmts = tree["stmts"] as? [[String: Any]], stmts.count == 1,
+              let stmt = stmts[0]["stmt"] as? [String: Any],
+              let index = stmt["IndexStmt"] as? [String: Any],
+              index["concurrent"] as? Bool == true,
+              let name = index["idxname"] as? String
+        else { return nil }
+        let relation = index["relation"] as? [String: Any]
+        return (relation?["schemaname"] as? String, name)
+    }
+
+    /// The parse tree as JSON objects, or nil when the parser rejects the text.
+    static func parseTree(_ sql: String) -> [String: Any]? {
+        let result = pg_query_parse(sql)
+        defer { pg_query_free_parse_result(result) }
+        guard result.error == nil, let json = result.parse_tree else { return nil }
+        let data = Data(bytes: json, count: strlen(json))
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+}
