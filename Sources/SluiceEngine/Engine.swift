@@ -164,6 +164,7 @@ public struct Engine: Sendable {
     /// Runs the plan's steps and records one event for the run (or a failure event).
     func execute(_ plan: Plan, kind: String, store: StateStore, started: ContinuousClock.Instant, holdReason: String?, sink: @escaping EventSink) async throws -> [StepResult] {
         guard !plan.steps.isEmpty else { return [] }
+        try Executor.preflight(plan)
         let executor = Executor(store: store, database: config.database, identity: identity, sink: sink, holdReason: holdReason)
         let versions = plan.steps.compactMap { $0.version?.canonical }
         do {
@@ -188,7 +189,8 @@ public struct Engine: Sendable {
         var details: [String] = []
         if let detail = e.detail { details.append("detail: \(detail)") }
         if let statement = failure.statementText { details.append("statement: \(statement.prefix(200))") }
-        let hint = (e.hint.map { "\($0). " } ?? "")
+        let advice = e.sqlState == "25001" ? "This statement cannot run inside a transaction: put `-- sluice:no-transaction` at the top of the migration. " : ""
+        let hint = advice + (e.hint.map { "\($0). " } ?? "")
             + "The failing migration was rolled back; earlier migrations of this run stay applied. Fix it in a new commit and run again."
         return SluiceError(.migrationFailed, message, hint: hint, file: failure.section.file, version: nil, sqlState: e.sqlState, details: details)
     }

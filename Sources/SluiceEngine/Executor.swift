@@ -16,6 +16,19 @@ struct Executor {
 
     var connection: Connection { store.connection }
 
+    /// Checks what can be checked before anything runs, so bad input stops the plan
+    /// before its first migration: stray transaction control in transactional sections.
+    static func preflight(_ plan: Plan) throws(SluiceError) {
+        for step in plan.steps {
+            switch step {
+            case .apply(let m, _) where !m.up.directives.noTransaction: _ = try TransactionControl.unwrap(m.up)
+            case .repeatable(let r): _ = try TransactionControl.unwrap(r.section)
+            case .revert(let r, _) where !r.downNoTransaction: _ = try TransactionControl.unwrap(Section(file: "\(r.name) (recorded down)", sql: r.downSQL ?? ""))
+            default: break
+            }
+        }
+    }
+
     /// Runs every step; stops at the first failure with the error for that step.
     func run(_ plan: Plan) async throws -> [StepResult] {
         var results: [StepResult] = []
@@ -56,11 +69,16 @@ struct Executor {
     }
 
     private func transactionOnce(_ directives: Directives, section: Section, what: String, record: (Int) async throws -> Void) async throws -> Int {
+        // Statement by statement (as psql does), so a failure names its statement and line
+        // even when the server gives no position (a runtime error such as division by zero).
+        let statements = StatementSplitter.split(try TransactionControl.unwrap(section))
         try await connection.execute("BEGIN; " + timeouts(directives, local: true))
         do {
             let started = ContinuousClock.now
-            do { try await connection.execute(section.sql) } catch let error as PGError {
-                throw Failure(error: error, section: section, statementLine: 1, statementText: nil, what: what)
+            for statement in statements {
+                do { try await connection.execute(statement.text) } catch let error as PGError {
+                    throw Failure(error: error, section: section, statementLine: statement.line, statementText: statement.text, what: what)
+                }
             }
             let ms = Self.milliseconds(since: started)
             try await record(ms)

@@ -3,10 +3,18 @@ import SluiceCore
 
 /// One statement of a section, with where it starts.
 public struct SQLStatement: Sendable, Equatable {
+    public init(text: String, line: Int, range: Range<Int>) {
+        self.text = text
+        self.line = line
+        self.range = range
+    }
+
     /// The statement without leading white space and without its trailing `;`.
     public var text: String
     /// 1-based line within the section where the statement starts.
     public var line: Int
+    /// The statement's bytes in the section's UTF-8 (without the trailing `;`).
+    public var range: Range<Int>
     /// SHA-256 of `text`: what `sluice.revisions.statement_hashes` records.
     public var hash: String { Checksum.sha256(text) }
 }
@@ -25,7 +33,7 @@ public enum StatementSplitter {
         if let ranges = ranges(sql, scanner: true) {
             return coveringGaps(ranges, bytes).compactMap { statement(bytes, $0) }
         }
-        return SQLText.isBlank(sql) ? [] : [SQLStatement(text: sql.trimmingCharacters(in: .whitespacesAndNewlines), line: 1)]
+        return SQLText.isBlank(sql) ? [] : [SQLStatement(text: sql.trimmingCharacters(in: .whitespacesAndNewlines), line: 1, range: 0..<bytes.count)]
     }
 
     private static func ranges(_ sql: String, scanner: Bool) -> [Range<Int>]? {
@@ -77,7 +85,7 @@ public enum StatementSplitter {
         let text = String(decoding: bytes[lower..<upper], as: UTF8.self)
         guard !SQLText.isBlank(text) else { return nil }
         let line = 1 + bytes[0..<lower].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
-        return SQLStatement(text: text.trimmingCharacters(in: .whitespacesAndNewlines), line: line)
+        return SQLStatement(text: text.trimmingCharacters(in: .whitespacesAndNewlines), line: line, range: lower..<upper)
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool {

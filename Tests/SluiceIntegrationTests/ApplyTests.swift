@@ -199,4 +199,46 @@ import Testing
             #expect(try await db.scalar("SELECT to_regprocedure('add_one(int)') IS NULL") == "t")
         }
     }
+
+    @Test func aWrappingBeginCommitIsAbsorbedAndAStrayCommitIsRefused() async throws {
+        try await withTestDatabase { db in
+            let folder = try TempFolder.tables(1...1, extra: [
+                "0002_wrapped.up.sql": "BEGIN;\nCREATE TABLE wrapped (id int);\nCOMMIT;\n",
+                "0002_wrapped.down.sql": "begin;\nDROP TABLE wrapped;\ncommit;\n",
+                "0003_wrapped_fail.up.sql": "BEGIN;\nCREATE TABLE half (id int);\nSELECT 1/0;\nCOMMIT;\n",
+                "0003_wrapped_fail.down.sql": "DROP TABLE half;\n",
+            ])
+            let result = try await CLI.run(["apply", "--dir", folder.path], database: db)
+            #expect(result.status == 1, "\(result)")
+            #expect(result.stderr.contains("0003_wrapped_fail.up.sql:3"), "\(result)")
+            #expect(try await db.tableExists("wrapped"))
+            #expect(try await !db.tableExists("half"), "the wrapped migration rolled back as a whole")
+            #expect(try await db.count("SELECT count(*) FROM sluice.revisions") == 2)
+
+            let stray = try TempFolder.tables(1...1, extra: [
+                "0002_stray.up.sql": "CREATE TABLE a (id int);\nCOMMIT;\nCREATE TABLE b (id int);\n",
+                "0002_stray.down.sql": "DROP TABLE b; DROP TABLE a;\n",
+            ])
+            let env = ["SLUICE_DATABASE_SCHEMA": "other_state"]
+            let refused = try await CLI.run(["apply", "--dir", stray.path], database: db, env: env)
+            #expect(refused.status == 2, "\(refused)")
+            #expect(refused.stderr.contains("0002_stray.up.sql:2"))
+            #expect(try await db.scalar("SELECT count(*) FROM other_state.revisions") == "0", "bad input stops the plan before its first migration")
+            #expect(try await !db.tableExists("a"))
+        }
+    }
+
+    @Test func newCreatesTheNextVersionAndKeepsTheSumCurrent() async throws {
+        try await withTestDatabase { db in
+            let folder = try TempFolder.tables(6...7)
+            #expect(try await CLI.run(["hash", "--dir", folder.path]).status == 0)
+            let created = try await CLI.run(["new", "Add orders index", "--dir", folder.path])
+            #expect(created.status == 0, "\(created)")
+            #expect(created.stdout.contains("0008_add_orders_index.up.sql"))
+            #expect(created.stdout.contains("0008_add_orders_index.down.sql"))
+            let plan = try await CLI.run(["plan", "--dir", folder.path], database: db)
+            #expect(plan.status == 0, "the sum still matches: \(plan)")
+            #expect(plan.stdout.contains("apply 0008_add_orders_index"))
+        }
+    }
 }
