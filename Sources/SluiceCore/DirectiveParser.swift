@@ -8,7 +8,7 @@ enum DirectiveParser {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
             guard line.hasPrefix("--") else { break }
-            guard let m = line.wholeMatch(of: /--\s*sluice:([A-Za-z-]+)\s*(.*)/) else { continue }
+            guard line.contains("sluice:"), let m = line.wholeMatch(of: /--\s*sluice:([A-Za-z-]+)\s*(.*)/) else { continue }
             let name = String(m.1).lowercased()
             let argument = String(m.2).trimmingCharacters(in: .whitespaces)
             let at = "\(file):\(lineOffset + index + 1)"

@@ -18,16 +18,42 @@ enum FileName: Equatable {
     init(_ name: String) {
         if name == Self.sumFileName { self = .sum; return }
         guard name.lowercased().hasSuffix(".sql") else { self = .ignored; return }
-        if let m = name.wholeMatch(of: /(\d+)_(.*)\.(up|down)\.sql/), let v = Version(String(m.1)) {
-            self = m.3 == "up" ? .pairedUp(v, title: String(m.2)) : .pairedDown(v, title: String(m.2))
-        } else if let m = name.wholeMatch(of: /([VU])(\d+(?:[._]\d+)*)__(.+)\.sql/), let v = Version(String(m.2)) {
-            self = m.1 == "V" ? .flywayUp(v, title: String(m.3)) : .flywayDown(v, title: String(m.3))
-        } else if let m = name.wholeMatch(of: /R__(.+)\.sql/) {
-            self = .flywayRepeatable(title: String(m.1))
-        } else if let m = name.wholeMatch(of: /(\d+)(?:_(.*))?\.sql/), let v = Version(String(m.1)) {
-            self = .single(v, title: String(m.2 ?? ""))
+        // Hand-written matching: this runs for every file of every read of the folder.
+        let stem = Substring(name.dropLast(4))
+        if let paired = Self.paired(stem) {
+            self = paired
+        } else if let flyway = Self.flyway(stem) {
+            self = flyway
+        } else if let (digits, rest) = Self.leadingDigits(stem), let v = Version(String(digits)), rest.isEmpty || rest.hasPrefix("_") {
+            self = .single(v, title: String(rest.dropFirst()))
         } else {
             self = .unknownSQL
         }
+    }
+
+    /// `{digits}_{title}.up` / `.down` (the `.sql` already dropped).
+    private static func paired(_ stem: Substring) -> FileName? {
+        let up = stem.hasSuffix(".up"), down = stem.hasSuffix(".down")
+        guard up || down else { return nil }
+        let base = stem.dropLast(up ? 3 : 5)
+        guard let (digits, rest) = leadingDigits(base), rest.hasPrefix("_"), let v = Version(String(digits)) else { return nil }
+        let title = String(rest.dropFirst())
+        return up ? .pairedUp(v, title: title) : .pairedDown(v, title: title)
+    }
+
+    /// `V{version}__{title}`, `U{version}__{title}`, `R__{title}`.
+    private static func flyway(_ stem: Substring) -> FileName? {
+        guard let prefix = stem.first, "VUR".contains(prefix), let separator = stem.range(of: "__") else { return nil }
+        let versionText = stem[stem.index(after: stem.startIndex)..<separator.lowerBound]
+        let title = String(stem[separator.upperBound...])
+        guard !title.isEmpty else { return nil }
+        if prefix == "R" { return versionText.isEmpty ? .flywayRepeatable(title: title) : nil }
+        guard let v = Version(String(versionText)) else { return nil }
+        return prefix == "V" ? .flywayUp(v, title: title) : .flywayDown(v, title: title)
+    }
+
+    private static func leadingDigits(_ text: Substring) -> (Substring, Substring)? {
+        let digits = text.prefix(while: { $0.isASCII && $0.isNumber })
+        return digits.isEmpty ? nil : (digits, text[digits.endIndex...])
     }
 }

@@ -68,6 +68,7 @@ enum SingleFileParser {
 
     private static func classify(_ line: Substring) -> (Layout, Marker)? {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasPrefix("--"), trimmed.contains("migrate:") || trimmed.contains("+goose") else { return nil }
         if let m = trimmed.wholeMatch(of: /--\s*migrate:(up|down)(.*)/.ignoresCase()) {
             let noTx = m.2.lowercased().contains("transaction:false")
             return (.dbmate, m.1.lowercased() == "up" ? .up(noTransaction: noTx) : .down(noTransaction: noTx))

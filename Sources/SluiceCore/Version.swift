@@ -12,7 +12,7 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible, 
     public init?(_ text: String) {
         guard !text.isEmpty else { return nil }
         var parts: [String] = []
-        for raw in text.split(separator: /[._]/, omittingEmptySubsequences: false) {
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "." || $0 == "_" }) {
             guard !raw.isEmpty, raw.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
             let trimmed = raw.drop(while: { $0 == "0" })
             parts.append(trimmed.isEmpty ? "0" : String(trimmed))

@@ -48,46 +48,43 @@ struct Executor {
             if migration.up.directives.noTransaction {
                 return try await applyOutsideTransaction(migration, resumeAt: resumeAt, step: step)
             }
-            return try await inTransaction(migration.up.directives, section: migration.up, what: migration.name, step: step) {
-                try await store.insertRevision(newRevision(migration, state: .applied, ms: $0))
-            }
+            return try await inTransaction(migration.up.directives, section: migration.up, what: migration.name, step: step,
+                                           record: [store.insertRevisionQuery(newRevision(migration, state: .applied, ms: nil))])
         case .revert(let revision, let why):
             return try await revert(revision, why: why, step: step)
         case .repeatable(let repeatable):
-            return try await inTransaction(repeatable.section.directives, section: repeatable.section, what: "R__\(repeatable.title)", step: step) {
-                try await store.upsertRepeatable(repeatable, by: identity.actor, durationMs: $0)
-            }
+            return try await inTransaction(repeatable.section.directives, section: repeatable.section, what: "R__\(repeatable.title)", step: step,
+                                           record: [store.upsertRepeatableQuery(repeatable, by: identity.actor)])
         }
     }
 
-    /// BEGIN; SET LOCAL timeouts; the section; `record(ms)`; COMMIT — or ROLLBACK and a
-    /// mapped error. The whole transaction is retried after a lock timeout.
-    private func inTransaction(_ directives: Directives, section: Section, what: String, step: Plan.Step, record: (Int) async throws -> Void) async throws -> Int {
+    /// BEGIN; SET LOCAL timeouts; the section's statements; the `record` rows; COMMIT — or
+    /// ROLLBACK and a mapped error. The whole transaction is retried after a lock timeout.
+    private func inTransaction(_ directives: Directives, section: Section, what: String, step: Plan.Step, record: [Query]) async throws -> Int {
         try await withLockRetries(step) {
             try await transactionOnce(directives, section: section, what: what, record: record)
         }
     }
 
-    private func transactionOnce(_ directives: Directives, section: Section, what: String, record: (Int) async throws -> Void) async throws -> Int {
-        // Statement by statement (as psql does), so a failure names its statement and line
-        // even when the server gives no position (a runtime error such as division by zero).
+    /// Sends the whole transaction as one pipeline: a single round trip for a small
+    /// migration, where psql needs one per statement. Statements go one by one (never one
+    /// multi-statement string), so a failure names its statement and line even when the
+    /// server gives no position (a runtime error such as division by zero).
+    private func transactionOnce(_ directives: Directives, section: Section, what: String, record: [Query]) async throws -> Int {
         let statements = StatementSplitter.split(try TransactionControl.unwrap(section))
-        try await connection.execute("BEGIN; " + timeouts(directives, local: true))
-        do {
-            let started = ContinuousClock.now
-            for statement in statements {
-                do { try await connection.execute(statement.text) } catch let error as PGError {
-                    throw Failure(error: error, section: section, statementLine: statement.line, statementText: statement.text, what: what)
-                }
-            }
-            let ms = Self.milliseconds(since: started)
-            try await record(ms)
-            try await connection.execute("COMMIT")
-            return ms
-        } catch {
-            _ = try? await connection.execute("ROLLBACK")
-            throw error
+        let (lock, statement) = timeoutMilliseconds(directives)
+        let opening = [Query("BEGIN"), Query("SET LOCAL lock_timeout = \(lock)"), Query("SET LOCAL statement_timeout = \(statement)")]
+        let queries = opening + statements.map { Query($0.text) } + record + [Query("COMMIT")]
+        let started = ContinuousClock.now
+        let outcomes = try await connection.pipeline(queries)
+        guard let failed = outcomes.firstIndex(where: { if case .failed = $0 { true } else { false } }), case .failed(let error) = outcomes[failed] else {
+            return Self.milliseconds(since: started)
         }
+        _ = try? await connection.execute("ROLLBACK")
+        let index = failed - opening.count
+        // Past the statements: the revision row or COMMIT itself (a deferred constraint) failed.
+        guard statements.indices.contains(index) else { throw Failure(error: error, section: section, statementLine: 1, statementText: nil, what: what) }
+        throw Failure(error: error, section: section, statementLine: statements[index].line, statementText: statements[index].text, what: what)
     }
 
     /// Records the migration dirty with its statement hashes, runs each statement in
@@ -109,7 +106,7 @@ struct Executor {
 
     /// Runs statements one by one in autocommit with session timeouts, each retried after a lock timeout.
     private func outsideTransaction(_ section: Section, what: String, step: Plan.Step, from start: Int, statements: [SQLStatement], progress: (Int) async throws -> Void) async throws {
-        try await connection.execute(timeouts(section.directives, local: false))
+        try await connection.execute(sessionTimeouts(section.directives))
         do {
             for index in start..<statements.count {
                 let statement = statements[index]
@@ -131,23 +128,18 @@ struct Executor {
 
     private func revert(_ revision: AppliedRevision, why: Plan.RevertReason, step: Plan.Step) async throws -> Int {
         let down = Section(file: "\(revision.name) (recorded down)", sql: revision.downSQL ?? "")
-        let finish = { [store, holdReason, identity] () async throws in
-            try await store.deleteRevision(revision.version)
-            if why == .rollback {
-                try await store.hold(revision.version, checksum: revision.checksum, reason: holdReason, by: identity.actor)
-            }
+        var finish = [store.deleteRevisionQuery(revision.version)]
+        if why == .rollback {
+            finish.append(store.holdQuery(revision.version, checksum: revision.checksum, reason: holdReason, by: identity.actor))
         }
         if !revision.downNoTransaction {
-            return try await inTransaction(Directives(), section: down, what: "down of \(revision.name)", step: step) { _ in try await finish() }
+            return try await inTransaction(Directives(), section: down, what: "down of \(revision.name)", step: step, record: finish)
         }
         let started = ContinuousClock.now
         try await outsideTransaction(down, what: "down of \(revision.name)", step: step, from: 0, statements: StatementSplitter.split(down.sql)) { _ in }
         let ms = Self.milliseconds(since: started)
-        try await connection.execute("BEGIN")
-        do {
-            try await finish()
-            try await connection.execute("COMMIT")
-        } catch {
+        let outcomes = try await connection.pipeline([Query("BEGIN")] + finish + [Query("COMMIT")])
+        if let error = outcomes.lazy.compactMap({ if case .failed(let e) = $0 { e } else { nil } }).first {
             _ = try? await connection.execute("ROLLBACK")
             throw error
         }
@@ -180,12 +172,16 @@ struct Executor {
         }
     }
 
-    /// `SET [LOCAL] lock_timeout = …; SET [LOCAL] statement_timeout = …` in milliseconds (integers, never text from files).
-    private func timeouts(_ directives: Directives, local: Bool) -> String {
-        let lock = DurationParser.milliseconds(directives.lockTimeout ?? database.lockTimeout)
-        let statement = DurationParser.milliseconds(directives.statementTimeout ?? database.statementTimeout)
-        let scope = local ? "LOCAL " : ""
-        return "SET \(scope)lock_timeout = \(lock); SET \(scope)statement_timeout = \(statement)"
+    /// The lock and statement timeouts in milliseconds: integers, never text from files.
+    private func timeoutMilliseconds(_ directives: Directives) -> (lock: Int64, statement: Int64) {
+        (DurationParser.milliseconds(directives.lockTimeout ?? database.lockTimeout),
+         DurationParser.milliseconds(directives.statementTimeout ?? database.statementTimeout))
+    }
+
+    /// `SET lock_timeout = …; SET statement_timeout = …` for the session (no-transaction migrations).
+    private func sessionTimeouts(_ directives: Directives) -> String {
+        let (lock, statement) = timeoutMilliseconds(directives)
+        return "SET lock_timeout = \(lock); SET statement_timeout = \(statement)"
     }
 
     private func newRevision(_ m: Migration, state: AppliedRevision.State, ms: Int?, hashes: [String] = [], done: Int = 0) -> NewRevision {
@@ -215,5 +211,4 @@ struct Failure: Error {
         return "\(section.file):\(line)"
     }
 
-    var line: Int { Int(location.split(separator: ":").last ?? "0") ?? 0 }
 }

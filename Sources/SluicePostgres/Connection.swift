@@ -67,6 +67,66 @@ public final class Connection: @unchecked Sendable {
         try await onQueue { [self] in try result(of: PQexec(handle, sql)) }
     }
 
+    /// What became of one query of a pipeline.
+    public enum PipelineOutcome: Sendable {
+        case done(QueryResult)
+        case failed(PGError)
+        /// Not run because an earlier query of the pipeline failed.
+        case skipped
+    }
+
+    /// Sends the queries in libpq's pipeline mode — one round trip per `batch` queries
+    /// instead of one each — and reads every outcome. After a failure nothing more is
+    /// sent; the rest come back `.skipped`. Each query is a single statement (extended
+    /// protocol), values bound as parameters.
+    public func pipeline(_ queries: [Query], batch: Int = 256) async throws -> [PipelineOutcome] {
+        try await onQueue { [self] in try pipelineBlocking(queries, batch: batch) }
+    }
+
+    private func pipelineBlocking(_ queries: [Query], batch: Int) throws -> [PipelineOutcome] {
+        guard PQenterPipelineMode(handle) == 1 else { throw lostConnection() }
+        defer { PQexitPipelineMode(handle) }
+        var outcomes: [PipelineOutcome] = []
+        outcomes.reserveCapacity(queries.count)
+        var start = 0
+        while start < queries.count {
+            let chunk = queries[start..<min(start + batch, queries.count)]
+            for query in chunk {
+                let sent = withOptionalCStringArray(query.parameters) { values in
+                    PQsendQueryParams(handle, query.sql, Int32(query.parameters.count), nil, values, nil, nil, 0)
+                }
+                guard sent == 1 else { throw lostConnection() }
+            }
+            guard PQpipelineSync(handle) == 1 else { throw lostConnection() }
+            for _ in chunk { outcomes.append(try nextPipelineOutcome()) }
+            // The sync point's own result.
+            if let sync = PQgetResult(handle) { PQclear(sync) }
+            start += chunk.count
+            if outcomes.contains(where: { if case .failed = $0 { true } else { false } }) { break }
+        }
+        while outcomes.count < queries.count { outcomes.append(.skipped) }
+        return outcomes
+    }
+
+    /// Reads one query's results up to the NULL that ends them.
+    private func nextPipelineOutcome() throws -> PipelineOutcome {
+        guard let raw = PQgetResult(handle) else { throw lostConnection() }
+        let outcome: PipelineOutcome
+        switch PQresultStatus(raw) {
+        case PGRES_PIPELINE_ABORTED:
+            outcome = .skipped
+            PQclear(raw)
+        default:
+            do { outcome = .done(try result(of: raw)) } catch let error as PGError { outcome = .failed(error) }
+        }
+        while let extra = PQgetResult(handle) { PQclear(extra) }
+        return outcome
+    }
+
+    private func lostConnection() -> PGError {
+        PGError(kind: .connection, message: Redactor.scrub(String(cString: PQerrorMessage(handle)), secrets: secrets).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     /// Quotes an identifier for SQL (`PQescapeIdentifier`).
     public func quoteIdentifier(_ name: String) throws -> String {
         try queue.sync {

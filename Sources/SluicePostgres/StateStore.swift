@@ -130,12 +130,19 @@ public final class StateStore: Sendable {
     // MARK: Writing (callers own the transaction)
 
     public func insertRevision(_ r: NewRevision) async throws {
+        try await run(insertRevisionQuery(r))
+    }
+
+    /// The revision row's INSERT; a nil `durationMs` is measured on the server from the
+    /// transaction's start, so the row can travel in the same pipeline as the migration.
+    public func insertRevisionQuery(_ r: NewRevision) -> Query {
         let m = r.migration
-        try await connection.query("""
+        return Query("""
             INSERT INTO \(s).revisions (version, version_key, title, file, layout, checksum, up_sql, down_sql, down_file, directives,
                 down_directives, commit_sha, commit_author, commit_subject, applied_by_host, applied_by_user, duration_ms, state,
                 baseline, statements_done, statement_hashes)
-            VALUES ($1, $2::numeric[], $3, $4, $5, $6, $7, $8, $9, $10::text[], $11::text[], $12, $13, $14, $15, $16, $17::bigint,
+            VALUES ($1, $2::numeric[], $3, $4, $5, $6, $7, $8, $9, $10::text[], $11::text[], $12, $13, $14, $15, $16,
+                coalesce($17::bigint, floor(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint),
                 $18, $19::boolean, $20::int, $21::text[])
             ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, up_sql = EXCLUDED.up_sql, down_sql = EXCLUDED.down_sql,
                 directives = EXCLUDED.directives, down_directives = EXCLUDED.down_directives, state = EXCLUDED.state,
@@ -162,11 +169,19 @@ public final class StateStore: Sendable {
     }
 
     public func deleteRevision(_ version: Version) async throws {
-        try await connection.query("DELETE FROM \(s).revisions WHERE version = $1", [version.canonical])
+        try await run(deleteRevisionQuery(version))
+    }
+
+    public func deleteRevisionQuery(_ version: Version) -> Query {
+        Query("DELETE FROM \(s).revisions WHERE version = $1", [version.canonical])
     }
 
     public func hold(_ version: Version, checksum: String?, reason: String?, by: String) async throws {
-        try await connection.query("""
+        try await run(holdQuery(version, checksum: checksum, reason: reason, by: by))
+    }
+
+    public func holdQuery(_ version: Version, checksum: String?, reason: String?, by: String) -> Query {
+        Query("""
             INSERT INTO \(s).holds (version, checksum, reason, held_by) VALUES ($1, $2, $3, $4)
             ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, reason = EXCLUDED.reason, held_by = EXCLUDED.held_by, held_at = now()
             """, [version.canonical, checksum, reason, by])
@@ -181,12 +196,14 @@ public final class StateStore: Sendable {
         return result.rows.compactMap { $0.first ?? nil }
     }
 
-    public func upsertRepeatable(_ r: RepeatableMigration, by: String, durationMs: Int) async throws {
-        try await connection.query("""
-            INSERT INTO \(s).repeatables (title, file, checksum, sql, applied_by, duration_ms) VALUES ($1, $2, $3, $4, $5, $6::bigint)
+    /// The repeatable's UPSERT, its duration measured on the server from the transaction's start.
+    public func upsertRepeatableQuery(_ r: RepeatableMigration, by: String) -> Query {
+        Query("""
+            INSERT INTO \(s).repeatables (title, file, checksum, sql, applied_by, duration_ms)
+            VALUES ($1, $2, $3, $4, $5, floor(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint)
             ON CONFLICT (title) DO UPDATE SET file = EXCLUDED.file, checksum = EXCLUDED.checksum, sql = EXCLUDED.sql,
                 applied_by = EXCLUDED.applied_by, duration_ms = EXCLUDED.duration_ms, applied_at = now()
-            """, [r.title, r.section.file, r.checksum, r.section.sql, by, String(durationMs)])
+            """, [r.title, r.section.file, r.checksum, r.section.sql, by])
     }
 
     @discardableResult
@@ -203,5 +220,20 @@ public final class StateStore: Sendable {
             INSERT INTO \(s).reconciled (id, commit_sha, branch) VALUES (true, $1, $2)
             ON CONFLICT (id) DO UPDATE SET commit_sha = EXCLUDED.commit_sha, branch = EXCLUDED.branch, reconciled_at = now()
             """, [commit, branch])
+    }
+
+    private func run(_ query: Query) async throws {
+        try await connection.query(query.sql, query.parameters)
+    }
+}
+
+/// One statement and its bound values, to run now or to send in a pipeline.
+public struct Query: Sendable {
+    public var sql: String
+    public var parameters: [String?]
+
+    public init(_ sql: String, _ parameters: [String?] = []) {
+        self.sql = sql
+        self.parameters = parameters
     }
 }
