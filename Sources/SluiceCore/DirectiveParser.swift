@@ -4,27 +4,28 @@ enum DirectiveParser {
 
     /// Parses the leading comment block; problems are reported as `file:line: …`.
     static func parse(_ sql: String, file: String, lineOffset: Int, into directives: inout Directives, problems: inout [FolderProblem]) {
-        for (index, rawLine) in SQLText.lines(sql).enumerated() {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty { continue }
-            guard line.hasPrefix("--") else { break }
-            guard line.contains("sluice:"), let m = line.wholeMatch(of: /--\s*sluice:([A-Za-z-]+)\s*(.*)/) else { continue }
+        SQLText.forEachLine(sql) { index, rawLine in
+            let line = SQLText.trimmed(rawLine)
+            if line.isEmpty { return true }
+            guard line.hasPrefix("--") else { return false }
+            guard line.contains("sluice:"), let m = line.wholeMatch(of: /--\s*sluice:([A-Za-z-]+)\s*(.*)/) else { return true }
             let name = String(m.1).lowercased()
             let argument = String(m.2).trimmingCharacters(in: .whitespaces)
             let at = "\(file):\(lineOffset + index + 1)"
             switch name {
             case "no-transaction": directives.noTransaction = true
             case "irreversible": directives.irreversible = true
-            case "allow": continue
+            case "allow": return true
             case "lock-timeout", "statement-timeout":
                 guard let duration = DurationParser.parse(argument) else {
                     problems.append(.init(file: file, message: "\(at): `sluice:\(name)` needs a duration such as 5s or 10m, got `\(argument)`", hint: "write it as `-- sluice:\(name) 5s`"))
-                    continue
+                    return true
                 }
                 if name == "lock-timeout" { directives.lockTimeout = duration } else { directives.statementTimeout = duration }
             default:
                 problems.append(.init(file: file, message: "\(at): unknown directive `sluice:\(name)`", hint: "known directives: \(known.joined(separator: ", "))"))
             }
+            return true
         }
     }
 }

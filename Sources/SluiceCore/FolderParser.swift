@@ -107,7 +107,8 @@ public struct FolderParser: Sendable {
             }
         }
 
-        migrations.sort { $0.version < $1.version }
+        // Sorting indices, not the (large) migrations themselves.
+        migrations = migrations.indices.sorted { migrations[$0].version < migrations[$1].version }.map { migrations[$0] }
         repeatables.sort { $0.title < $1.title }
         if !problems.isEmpty { throw .badFolder(problems) }
         let layout = layoutsSeen.keys.first

@@ -39,4 +39,28 @@ public enum SQLText {
         for suffix in [".up.sql", ".sql"] where file.hasSuffix(suffix) { return String(file.dropLast(suffix.count)) }
         return file
     }
+
+    /// Calls `body` with each line (0-based index, without its `\n` or `\r\n`) until it
+    /// returns false: cheaper than `lines` when only the first few lines matter.
+    public static func forEachLine(_ text: String, _ body: (Int, Substring) -> Bool) {
+        var start = text.startIndex
+        var index = 0
+        let utf8 = text.utf8
+        while start < text.endIndex {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "\n")) ?? text.endIndex
+            var line = text[start..<end]
+            if line.utf8.last == UInt8(ascii: "\r") { line = text[start..<utf8.index(before: end)] }
+            guard body(index, line) else { return }
+            index += 1
+            start = end == text.endIndex ? end : utf8.index(after: end)
+        }
+    }
+
+    /// `text` without leading and trailing spaces and tabs.
+    public static func trimmed(_ text: Substring) -> Substring {
+        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = text.firstIndex(where: { !isBlank($0) }) else { return text[text.endIndex...] }
+        let last = text.lastIndex(where: { !isBlank($0) })!
+        return text[first...last]
+    }
 }

@@ -43,9 +43,13 @@ public struct SluiceError: Error, Sendable, CustomStringConvertible {
         self.details = details
     }
 
+    /// Detail lines shown at most; the rest are counted, so a thousand problems stay readable.
+    public static let shownDetails = 12
+
     public var description: String {
         var text = message
-        for line in details { text += "\n  - \(line)" }
+        for line in details.prefix(Self.shownDetails) { text += "\n  - \(line)" }
+        if details.count > Self.shownDetails { text += "\n  … and \(details.count - Self.shownDetails) more" }
         if let hint { text += "\nhint: \(hint)" }
         return text
     }

@@ -23,7 +23,7 @@ public struct SumFile: Sendable, Equatable {
 
     /// File lines sorted by byte order, each `name sha256:hex`.
     static func fileLines(_ files: [String: String]) -> [String] {
-        files.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.map { "\($0) sha256:\(files[$0]!)" }
+        files.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { "\($0) sha256:\(files[$0]!)" }
     }
 
     static func total(of files: [String: String]) -> String {
@@ -39,22 +39,31 @@ public struct SumFile: Sendable, Equatable {
         var files: [String: String] = [:]
         var total: String?
         for (index, line) in SQLText.lines(text).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = String(SQLText.trimmed(line))
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             if trimmed.hasPrefix("<<<<<<<") || trimmed.hasPrefix(">>>>>>>") || trimmed == "=======" {
                 throw FolderProblem(file: fileName, message: "\(fileName):\(index + 1): has Git conflict markers: two branches added migrations", hint: "merge the migration files, give the newer ones the next free versions, then run `sluice hash`")
             }
-            guard let m = trimmed.wholeMatch(of: /(.+?)\s+sha256:([0-9a-f]{64})/) else {
+            // `name sha256:<64 hex>`, split by hand: this runs for every line on every read.
+            guard let space = trimmed.lastIndex(where: { $0 == " " || $0 == "\t" }),
+                  case let hash = trimmed[trimmed.index(after: space)...], hash.hasPrefix("sha256:"),
+                  case let hex = hash.dropFirst(7), hex.utf8.count == 64,
+                  hex.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
+                  case let name = String(SQLText.trimmed(trimmed[..<space])), !name.isEmpty
+            else {
                 throw FolderProblem(file: fileName, message: "\(fileName):\(index + 1): cannot read `\(trimmed)`", hint: "run `sluice hash` to write the file again")
             }
-            if m.1 == "total" { total = String(m.2) } else { files[String(m.1)] = String(m.2) }
+            if name == "total" { total = String(hex) } else { files[name] = String(hex) }
         }
         guard let total else {
             throw FolderProblem(file: fileName, message: "\(fileName) has no `total` line", hint: "run `sluice hash` to write the file again")
         }
-        var sum = SumFile(files: files)
-        sum.total = total
-        return sum
+        return SumFile(files: files, total: total)
+    }
+
+    private init(files: [String: String], total: String) {
+        self.files = files
+        self.total = total
     }
 
     /// The differences between what this file records and the folder's files; empty when they match.
