@@ -21,6 +21,11 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
         // Debian's libpg-query-dev ships no pkg-config file; the module map links
         // `pg_query` and the header comes from the default include path.
         .systemLibrary(
@@ -35,6 +40,8 @@ let package = Package(
         ),
         // The only importer of CPgQuery: statement splitting (and, later, lint rules).
         .target(name: "SluiceLint", dependencies: ["SluiceCore", "CPgQuery"]),
+        // The only importer of CLibGit2: bare mirror, fetch, trees, history, revert detection.
+        .target(name: "SluiceGit", dependencies: ["SluiceCore", "CLibGit2"]),
         // The only importer of CLibPQ: connections, results, errors, lock, state tables.
         .target(
             name: "SluicePostgres",
@@ -64,6 +71,8 @@ let package = Package(
 
         // Unit tests: no server, no network.
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore", "SluiceLint", "SluiceEngine"]),
+        // Git tests: real repositories made in temp folders, no server.
+        .testTarget(name: "SluiceGitTests", dependencies: ["SluiceCore", "SluiceGit"]),
         // Integration tests: a real PostgreSQL (scripts/test.sh starts one) and real Git.
         .testTarget(
             name: "SluiceIntegrationTests",

@@ -1,0 +1,1 @@
+// SluiceGit: see GitMirror.swift
