@@ -13,6 +13,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["YAML"]),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C shims: a module map and a header each, nothing else.
@@ -54,18 +57,29 @@ let package = Package(
         .target(
             name: "SluiceEngine",
             dependencies: [
-                "SluiceCore", "SluiceLint", "SluicePostgres",
+                "SluiceCore", "SluiceLint", "SluicePostgres", "SluiceGit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The long-running services (watcher, control socket) in a ServiceGroup.
+        .target(
+            name: "SluiceDaemon",
+            dependencies: [
+                "SluiceCore", "SluiceEngine", "SluicePostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceCore", "SluiceEngine", "SluicePostgres", "SluiceLint",
+                "SluiceCore", "SluiceEngine", "SluicePostgres", "SluiceLint", "SluiceDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
 

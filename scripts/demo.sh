@@ -70,13 +70,54 @@ step() {
     "$sluice" "$@"
 }
 
+# Part 1: one-shot commands over the folder (what a CI job or a Kubernetes Job runs).
 step plan --dir "$dir"
 step apply --dir "$dir"
 step status --dir "$dir"
 step rollback --to "$third" --yes --reason "demo" --dir "$dir"
-step status --dir "$dir"
 step release --all
 step apply --dir "$dir"
-step history --limit 10
+
+# Part 2: the daemon watching a Git branch, on a second database.
+banner "Making a Git repository from $dir/ and starting the daemon"
+createdb sluice_demo_daemon
+export SLUICE_DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/sluice_demo_daemon"
+git_dir=$(mktemp -d "${TMPDIR:-/tmp}/sluice-demo-git.XXXXXX")
+gitc() { git -C "$git_dir/work" -c user.name="Demo Dev" -c user.email=dev@example.com "$@"; }
+git init -q --bare -b main "$git_dir/remote.git"
+git clone -q "$git_dir/remote.git" "$git_dir/work" 2>/dev/null
+mkdir -p "$git_dir/work/migrations"
+cp "$dir"/*.sql "$dir"/sluice.sum "$git_dir/work/migrations/" 2>/dev/null || cp "$dir"/*.sql "$git_dir/work/migrations/"
+gitc add -A && gitc commit -q -m "Initial schema" && gitc push -q origin HEAD:main
+export SLUICE_REPOSITORY_URL="$git_dir/remote.git" SLUICE_REPOSITORY_PATH=migrations
+export SLUICE_REPOSITORY_STATE_DIR="$git_dir/state" SLUICE_DAEMON_CONTROL_SOCKET="$git_dir/control.sock"
+export SLUICE_REPOSITORY_POLL_INTERVAL=1h   # the demo drives cycles with `daemon trigger --wait`
+"$sluice" daemon run --log-level warning &
+daemon_pid=$!
+stop_daemon() { kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true; rm -rf "$git_dir"; }
+trap 'stop_daemon; cleanup' EXIT
+for _ in $(seq 100); do "$sluice" daemon status >/dev/null 2>&1 && break; sleep 0.1; done
+
+step daemon trigger --wait
+step daemon status
+
+banner "git commit: a new migration (0099_add_coupons)"
+printf 'CREATE TABLE coupons (code text PRIMARY KEY, percent int NOT NULL);\n' > "$git_dir/work/migrations/0099_add_coupons.up.sql"
+printf 'DROP TABLE coupons;\n' > "$git_dir/work/migrations/0099_add_coupons.down.sql"
+"$sluice" hash --dir "$git_dir/work/migrations" >/dev/null
+gitc add -A && gitc commit -q -m "Add coupons" && gitc push -q origin HEAD:main
+added=$(gitc rev-parse HEAD)
+step daemon trigger --wait
+
+banner "git revert $added: the daemon runs the recorded down"
+gitc revert --no-edit "$added" >/dev/null && gitc push -q origin HEAD:main
+step daemon trigger --wait
+
+step rollback --to "$third" --yes --reason "on-call: bad deploy" --dir "$git_dir/work/migrations"
+step daemon trigger --wait
+step status --dir "$git_dir/work/migrations"
+step release --all
+step daemon trigger --wait
+step history --limit 12
 
 banner "Done"

@@ -10,6 +10,15 @@ public struct FolderParser: Sendable {
         self.requireDown = requireDown
     }
 
+    /// The version a file name carries, for any layout (`0007_x.up.sql`, `V1.2__x.sql`, …);
+    /// nil for repeatables and files that are not migrations.
+    public static func version(ofFile name: String) -> Version? {
+        switch FileName(name) {
+        case .pairedUp(let v, _), .pairedDown(let v, _), .single(let v, _), .flywayUp(let v, _), .flywayDown(let v, _): v
+        default: nil
+        }
+    }
+
     public func parse(_ entries: [FolderEntry]) throws(SluiceError) -> MigrationFolder {
         var problems: [FolderProblem] = []
         var ups: [Version: [(layout: Layout, file: String, title: String, text: String, checksum: String)]] = [:]

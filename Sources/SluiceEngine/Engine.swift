@@ -103,7 +103,7 @@ public struct Engine: Sendable {
     }
 
     /// The reconcile plan for the folder against the state in `store` (which may be empty).
-    func reconcilePlan(_ folder: MigrationFolder, store: StateStore, initialized: Bool) async throws -> Plan {
+    func reconcilePlan(_ folder: MigrationFolder, store: StateStore, initialized: Bool, context: SourceContext = .folder) async throws -> Plan {
         let applied = initialized ? try await store.appliedRevisions() : []
         let holds = initialized ? try await store.holds() : []
         let repeatables = initialized ? try await store.appliedRepeatables() : [:]
@@ -113,7 +113,7 @@ public struct Engine: Sendable {
                 hashes[revision.version] = StatementSplitter.split(migration.up.sql).map(\.hash)
             }
         }
-        let input = Planner.Input(folder: folder, applied: applied, holds: holds, appliedRepeatables: repeatables, currentStatementHashes: hashes)
+        let input = Planner.Input(folder: folder, applied: applied, holds: holds, appliedRepeatables: repeatables, currentStatementHashes: hashes, revertedByCommit: context.revertedByCommit)
         do { return try planner.reconcile(input) } catch let refusal {
             throw refusal.error
         }
@@ -134,22 +134,31 @@ public struct Engine: Sendable {
     /// `sluice apply`: one reconcile run, now, under the lock.
     public func apply(dryRun: Bool, lockWait: Duration, sink: @escaping EventSink) async throws -> RunReport {
         let folder = try loadFolder()
-        let notes = notes(for: folder)
         if dryRun {
             let report = try await plan()
             sink(.planned(report.plan))
-            return RunReport(plan: report.plan, results: [], dryRun: true, notes: notes)
+            return RunReport(plan: report.plan, results: [], dryRun: true, notes: notes(for: folder))
         }
+        return try await apply(folder, context: .folder, lockWait: lockWait, sink: sink)
+    }
+
+    /// Applies `folder` (read from disk or from a commit's tree) under the lock: plan, lift
+    /// holds, run, record. With a commit in `context`, records it as reconciled on success.
+    public func apply(_ folder: MigrationFolder, context: SourceContext, lockWait: Duration, sink: @escaping EventSink) async throws -> RunReport {
+        let notes = notes(for: folder)
         return try await withLock(wait: lockWait, sink: sink) { store in
             let started = ContinuousClock.now
             let plan: Plan
-            do { plan = try await mapConnectionErrors { try await reconcilePlan(folder, store: store, initialized: true) } } catch let error as SluiceError where error.status == .refused {
-                try? await record(store, kind: "plan", outcome: "refused", versions: error.version.map { [$0] } ?? [], started: started, message: error.message, error: error)
+            do { plan = try await mapConnectionErrors { try await reconcilePlan(folder, store: store, initialized: true, context: context) } } catch let error as SluiceError where error.status == .refused {
+                try? await record(store, kind: "plan", outcome: "refused", versions: error.version.map { [$0] } ?? [], commit: context.commit, started: started, message: error.message, error: error)
                 throw error
             }
             sink(.planned(plan))
             try await liftHolds(plan, store: store, sink: sink)
-            let results = try await execute(plan, kind: "apply", store: store, started: started, holdReason: nil, sink: sink)
+            let results = try await execute(plan, kind: "apply", store: store, started: started, holdReason: nil, context: context, sink: sink)
+            if let commit = context.commit {
+                try await store.setReconciled(commit: commit, branch: context.branch)
+            }
             return RunReport(plan: plan, results: results, dryRun: false, notes: notes)
         }
     }
@@ -162,19 +171,23 @@ public struct Engine: Sendable {
     }
 
     /// Runs the plan's steps and records one event for the run (or a failure event).
-    func execute(_ plan: Plan, kind: String, store: StateStore, started: ContinuousClock.Instant, holdReason: String?, sink: @escaping EventSink) async throws -> [StepResult] {
+    func execute(_ plan: Plan, kind: String, store: StateStore, started: ContinuousClock.Instant, holdReason: String?, context: SourceContext = .folder, sink: @escaping EventSink) async throws -> [StepResult] {
         guard !plan.steps.isEmpty else { return [] }
         try Executor.preflight(plan)
-        let executor = Executor(store: store, database: config.database, identity: identity, sink: sink, holdReason: holdReason)
+        let applying = plan.steps.compactMap { if case .apply(let m, _) = $0 { m } else { nil } }
+        let commits = applying.isEmpty ? [:] : try await context.introducingCommits(applying)
+        let executor = Executor(store: store, database: config.database, identity: identity, sink: sink, holdReason: holdReason, commits: commits, shouldStop: context.shouldStop)
         let versions = plan.steps.compactMap { $0.version?.canonical }
         do {
             let results = try await executor.run(plan)
-            try await record(store, kind: kind, outcome: "ok", versions: versions, started: started, message: "\(kind): \(results.count) step(s)", details: JSONText.encode(results))
+            let outcome = results.count < plan.steps.count ? "stopped" : "ok"
+            let message = outcome == "ok" ? "\(kind): \(results.count) step(s)" : "\(kind): stopped for shutdown after \(results.count) of \(plan.steps.count) step(s)"
+            try await record(store, kind: kind, outcome: outcome, versions: Array(versions.prefix(results.count)), commit: context.commit, started: started, message: message, details: JSONText.encode(results))
             return results
         } catch let failure as Failure {
             let error = describe(failure)
             if !failure.error.isConnectionFailure {
-                try? await record(store, kind: "failure", outcome: "failed", versions: versions, started: started, message: error.message, error: error)
+                try? await record(store, kind: "failure", outcome: "failed", versions: versions, commit: context.commit, started: started, message: error.message, error: error)
             }
             throw failure.error.isConnectionFailure ? failure.error.unreachable(try settings) : error
         } catch let error as PGError where error.isConnectionFailure {
@@ -195,9 +208,9 @@ public struct Engine: Sendable {
         return SluiceError(.migrationFailed, message, hint: hint, file: failure.section.file, version: nil, sqlState: e.sqlState, details: details)
     }
 
-    func record(_ store: StateStore, kind: String, outcome: String, versions: [String], started: ContinuousClock.Instant, message: String, error: SluiceError? = nil, details: String? = nil) async throws {
+    func record(_ store: StateStore, kind: String, outcome: String, versions: [String], commit: String? = nil, started: ContinuousClock.Instant, message: String, error: SluiceError? = nil, details: String? = nil) async throws {
         try await store.recordEvent(EventDraft(
-            kind: kind, outcome: outcome, versions: versions, actor: identity.actor,
+            kind: kind, outcome: outcome, versions: versions, commit: commit, actor: identity.actor,
             durationMs: Executor.milliseconds(since: started), message: message,
             error: error.flatMap { JSONText.encode(ErrorPayload($0)) }, details: details))
     }

@@ -13,6 +13,10 @@ struct Executor {
     let sink: EventSink
     /// Set for `rollback`: the reason recorded with the holds it sets.
     var holdReason: String?
+    /// The commit that introduced each migration, recorded with its revision.
+    var commits: [Version: CommitRef] = [:]
+    /// Checked between steps: a graceful shutdown lets the migration under way finish, then stops.
+    var shouldStop: @Sendable () -> Bool = { false }
 
     var connection: Connection { store.connection }
 
@@ -34,6 +38,7 @@ struct Executor {
         var results: [StepResult] = []
         let total = plan.steps.count
         for (offset, step) in plan.steps.enumerated() {
+            if shouldStop() { break }
             sink(.stepStarted(index: offset + 1, total: total, step: step))
             let ms = try await run(step)
             sink(.stepFinished(index: offset + 1, total: total, step: step, milliseconds: ms))
@@ -185,7 +190,8 @@ struct Executor {
     }
 
     private func newRevision(_ m: Migration, state: AppliedRevision.State, ms: Int?, hashes: [String] = [], done: Int = 0) -> NewRevision {
-        NewRevision(migration: m, state: state, host: identity.host, user: identity.user, durationMs: ms, statementHashes: hashes, statementsDone: done)
+        NewRevision(migration: m, state: state, host: identity.host, user: identity.user, durationMs: ms, statementHashes: hashes, statementsDone: done,
+                    commit: commits[m.version].map { ($0.sha, $0.author, $0.subject) })
     }
 
     static func milliseconds(since start: ContinuousClock.Instant) -> Int {

@@ -122,6 +122,22 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// What a no-change cycle needs in one query: the commit last reconciled, how many
+    /// revisions are dirty, and the newest event a person caused (release, resolve,
+    /// rollback, baseline) — a change there means re-planning. Nil before Sluice's tables exist.
+    public func liveness() async throws -> (reconciled: String?, dirty: Int, marker: Int)? {
+        let result = try await connection.query("""
+            SELECT CASE WHEN to_regclass($1) IS NULL THEN NULL ELSE 'present' END
+            """, ["\(s).reconciled"])
+        guard result.scalar != nil else { return nil }
+        let row = try await connection.query("""
+            SELECT (SELECT commit_sha FROM \(s).reconciled) AS reconciled,
+                   (SELECT count(*) FROM \(s).revisions WHERE state = 'dirty') AS dirty,
+                   (SELECT coalesce(max(id), 0) FROM \(s).events WHERE kind IN ('release', 'resolve', 'rollback', 'baseline')) AS marker
+            """).records[0]
+        return (row["reconciled"], row.int("dirty") ?? 0, row.int("marker") ?? 0)
+    }
+
     /// The Git commit last reconciled, if any.
     public func reconciledCommit() async throws -> String? {
         try await connection.query("SELECT commit_sha FROM \(s).reconciled").scalar

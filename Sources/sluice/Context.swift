@@ -11,11 +11,11 @@ struct Context {
     let engine: Engine
     let output: Output
 
-    static func make(_ common: CommonOptions, source: SourceOptions? = nil, command: String) async throws -> Context {
+    static func make(_ common: CommonOptions, source: SourceOptions? = nil, command: String, needsFolder: Bool = true) async throws -> Context {
         let output = Output(format: common.format)
         do {
             let config = try await ConfigLoader.load(explicitPath: common.config)
-            let folder = try folderPath(config, source)
+            let folder = needsFolder ? try folderPath(config, source) : config.repository.path
             var logger = Logger(label: "sluice")
             logger.logLevel = .warning
             let engine = Engine(config: config, folder: FolderSource(path: folder), identity: Identity(command: command), logger: logger)

@@ -1,0 +1,37 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SluiceCore
+import SluiceEngine
+import SluiceGit
+import SluicePostgres
+
+/// Builds the daemon: the watcher, the control socket and the systemd watchdog in one
+/// ServiceGroup that shuts down gracefully on SIGTERM and SIGINT. The tests call this too.
+public func buildDaemon(config: SluiceConfig, identity: Identity, logger: Logger) throws -> (group: ServiceGroup, state: DaemonState) {
+    guard let remote = config.repository.url else {
+        throw SluiceError(.badInput, "the daemon needs a repository to watch: repository.url is not set", hint: "set repository.url (SLUICE_REPOSITORY_URL) to the Git remote holding the migrations")
+    }
+    let git = try GitSource(
+        remote: remote, branch: config.repository.branch, path: config.repository.path, stateDir: config.repository.stateDir,
+        credentials: GitCredentials(tokenFile: config.repository.tokenFile, sshKey: config.repository.sshKey))
+    let engine = Engine(config: config, folder: FolderSource(path: config.repository.path), identity: identity, logger: logger)
+    let reconciler = Reconciler(engine: engine, git: git)
+    let state = DaemonState(status: DaemonStatus(
+        pid: ProcessInfo.processInfo.processIdentifier, startedAt: Date(), repository: Redactor.redact(remote),
+        branch: config.repository.branch, path: config.repository.path, state: "starting", cycles: 0))
+    let notifier = SystemdNotifier()
+    let control = try ControlServer.application(socket: config.daemon.controlSocket, state: state, engine: engine, logger: logger)
+    let watcher = WatcherService(reconciler: reconciler, state: state, pollInterval: config.repository.pollInterval, notifier: notifier, logger: logger)
+    let group = ServiceGroup(
+        configuration: .init(
+            services: [
+                .init(service: control),
+                .init(service: watcher, successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: WatchdogService(notifier: notifier)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+    notifier.ready(status: "watching \(Redactor.redact(remote)) \(config.repository.branch):\(config.repository.path)")
+    return (group, state)
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SluiceCore
+import SluiceEngine
+import Synchronization
+
+/// Polls the branch and runs a reconcile cycle every `repository.poll_interval` (with
+/// jitter), or at once on a trigger. A failed cycle is logged, reported and backed off
+/// from; it never ends the service. On SIGTERM the migration under way finishes first.
+struct WatcherService: Service {
+    let reconciler: Reconciler
+    let state: DaemonState
+    let pollInterval: Duration
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    func run() async throws {
+        let stop = StopFlag()
+        var failures = 0
+        try await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                let (forced, waiters) = await state.beginCycle()
+                let outcome = await reconciler.cycle(forced: forced, lockWait: .zero, sink: sink, shouldStop: { stop.isSet })
+                await state.endCycle(outcome, waiters: waiters)
+                report(outcome)
+                failures = [.failed, .unreachable, .refused].contains(outcome.result) ? failures + 1 : 0
+                if Task.isShuttingDownGracefully || stop.isSet { break }
+                let wait = delay(afterFailures: failures)
+                await state.setNextPoll(Date().addingTimeInterval(Double(DurationParser.milliseconds(wait)) / 1000))
+                await state.sleep(for: wait)
+            }
+        } onGracefulShutdown: {
+            stop.set()
+            notifier.stopping()
+            Task { await state.wake() }
+        }
+    }
+
+    /// The poll interval ±10%, doubled per consecutive failure up to 10 minutes (never below the interval).
+    func delay(afterFailures failures: Int) -> Duration {
+        let base = DurationParser.milliseconds(pollInterval)
+        let backedOff = failures == 0 ? base : min(base << min(failures, 6), max(base, 600_000))
+        let jitter = Int64(Double(backedOff) * Double.random(in: -0.1...0.1))
+        return .milliseconds(max(100, backedOff + jitter))
+    }
+
+    private var sink: EventSink {
+        { [state] event in
+            switch event {
+            case .stepStarted(let index, let total, let step):
+                Task { await state.progress("[\(index)/\(total)] \(step.verb) \(step.name)") }
+            case .statementDone(let step, let statement, let of):
+                Task { await state.progress("\(step.verb) \(step.name): statement \(statement)/\(of)") }
+            default:
+                break
+            }
+        }
+    }
+
+    private func report(_ outcome: CycleOutcome) {
+        let line = "\(outcome.result.rawValue): \(outcome.message.split(separator: "\n").first ?? "")"
+        notifier.status(line)
+        var metadata: Logger.Metadata = ["cycle.result": "\(outcome.result.rawValue)", "cycle.duration_ms": "\(outcome.durationMs)", "cycle.cause": "\(outcome.cause)"]
+        if let commit = outcome.commit { metadata["git.commit"] = "\(commit)" }
+        switch outcome.result {
+        case .noop, .waiting: logger.debug("cycle", metadata: metadata)
+        case .applied, .stopped:
+            metadata["cycle.steps"] = "\(outcome.steps.map(\.name).joined(separator: ","))"
+            logger.info("cycle applied", metadata: metadata)
+        case .locked: logger.info("cycle skipped: another runner holds the lock", metadata: metadata)
+        case .refused, .failed, .unreachable:
+            metadata["error"] = "\(outcome.message)"
+            logger.error("cycle failed", metadata: metadata)
+        }
+    }
+}
+
+/// Set once on graceful shutdown; read between migrations.
+final class StopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    var isSet: Bool { flag.load(ordering: .acquiring) }
+    func set() { flag.store(true, ordering: .releasing) }
+}
+
+/// Pings systemd's watchdog at half of `WatchdogSec`.
+struct WatchdogService: Service {
+    let notifier: SystemdNotifier
+
+    func run() async throws {
+        guard let interval = notifier.watchdogInterval else { return try await gracefulShutdown() }
+        while !Task.isShuttingDownGracefully {
+            notifier.watchdog()
+            try? await Task.sleep(for: interval)
+        }
+    }
+}

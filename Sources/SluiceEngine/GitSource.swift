@@ -1,0 +1,85 @@
+import Dispatch
+import Foundation
+import SluiceCore
+import SluiceGit
+
+/// The configured repository as the engine sees it: a bare mirror whose blocking
+/// libgit2 calls run on a queue of their own, never on Swift's cooperative pool.
+public final class GitSource: @unchecked Sendable {
+    // GitMirror is used from `queue` only.
+    private let mirror: GitMirror
+    private let queue = DispatchQueue(label: "sluice.git")
+    public let remote: String
+    public let branch: String
+    public let path: String
+
+    public init(remote: String, branch: String, path: String, stateDir: String, credentials: GitCredentials) throws(SluiceError) {
+        self.remote = remote
+        self.branch = branch
+        self.path = path
+        let directory = (stateDir as NSString).appendingPathComponent("mirror-" + Checksum.sha256(remote).prefix(16))
+        do {
+            try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
+        } catch {
+            throw SluiceError(.badInput, "cannot create repository.state_dir \(stateDir): \(error.localizedDescription)", hint: "point repository.state_dir (SLUICE_REPOSITORY_STATE_DIR) at a folder this user may write")
+        }
+        do { mirror = try GitMirror(remote: remote, directory: directory, credentials: credentials) } catch {
+            throw error.sluiceError
+        }
+    }
+
+    /// Fetches the branch; returns its tip.
+    public func fetch() async throws -> String {
+        try await run { [branch] mirror in try mirror.fetch(branch: branch) }
+    }
+
+    /// The migrations folder's files in `commit`'s tree.
+    public func entries(at commit: String) async throws -> [FolderEntry] {
+        try await run { [path] mirror in try mirror.readFolder(commit: commit, path: path) }
+    }
+
+    public func commitInfo(_ sha: String) async throws -> CommitInfo {
+        try await run { mirror in try mirror.commitInfo(sha) }
+    }
+
+    public func move(from old: String?, to new: String) async throws -> BranchMove {
+        try await run { mirror in try mirror.move(from: old, to: new) }
+    }
+
+    /// Versions whose files revert commits in old..new removed, with those commits.
+    public func revertedVersions(from old: String?, to new: String) async throws -> [Version: CommitInfo] {
+        let reverts = try await run { [path] mirror in try mirror.reverts(from: old, to: new, folder: path) }
+        var out: [Version: CommitInfo] = [:]
+        for revert in reverts {
+            for file in revert.removedFiles {
+                if let version = FolderParser.version(ofFile: (file as NSString).lastPathComponent) { out[version] = revert.commit }
+            }
+        }
+        return out
+    }
+
+    /// The commit that introduced each migration's up file.
+    public func introducingCommits(_ migrations: [Migration], tip: String) async throws -> [Version: CommitRef] {
+        try await run { [path] mirror in
+            var out: [Version: CommitRef] = [:]
+            for m in migrations {
+                if let info = try mirror.introducingCommit(folder: path, file: m.file, tip: tip) {
+                    out[m.version] = CommitRef(sha: info.sha, author: info.author, subject: info.subject)
+                }
+            }
+            return out
+        }
+    }
+
+    private func run<T: Sendable>(_ body: @escaping @Sendable (GitMirror) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { [mirror] in
+                do { continuation.resume(returning: try body(mirror)) } catch let error as GitError {
+                    continuation.resume(throwing: error.sluiceError)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}

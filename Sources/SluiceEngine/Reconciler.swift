@@ -1,0 +1,118 @@
+import Foundation
+import SluiceCore
+import SluicePostgres
+
+/// How one cycle ended, for the daemon's status, `daemon trigger --wait` and systemd.
+public struct CycleOutcome: Sendable, Codable, Equatable {
+    public enum Result: String, Sendable, Codable {
+        /// Nothing to do (the commit was already reconciled).
+        case noop
+        case applied
+        /// A safety rule stopped the plan (exit 3).
+        case refused
+        /// A migration failed, or the folder is bad (exit 1 or 2).
+        case failed
+        /// The database or the repository could not be reached (exit 4).
+        case unreachable
+        /// Another runner holds the lock; this cycle was skipped (exit 5).
+        case locked
+        /// The plan stopped early for a graceful shutdown.
+        case stopped
+        /// The branch has not moved since a failed plan: not retried until it does, or on trigger.
+        case waiting
+    }
+
+    public var result: Result
+    public var exitCode: Int32
+    public var commit: String?
+    public var message: String
+    public var hint: String?
+    public var steps: [StepResult]
+    public var startedAt: Date
+    public var durationMs: Int
+    /// `poll` or `trigger`.
+    public var cause: String
+}
+
+/// One reconcile cycle of SPEC §3 over the Git source: fetch → read the tree → verify
+/// `sluice.sum` → plan (reverts, drift, holds) → apply under the lock → record the commit.
+/// A failed cycle is reported, never thrown: the daemon goes on.
+public actor Reconciler {
+    public let engine: Engine
+    public let git: GitSource
+    private var lastTip: String?
+    private var lastMarker: Int?
+    private var failedTip: (tip: String, marker: Int, outcome: CycleOutcome)?
+
+    public init(engine: Engine, git: GitSource) {
+        self.engine = engine
+        self.git = git
+    }
+
+    /// Runs a cycle. `forced` (a trigger) re-plans even when nothing moved.
+    public func cycle(forced: Bool, lockWait: Duration, sink: @escaping EventSink, shouldStop: @escaping @Sendable () -> Bool = { false }) async -> CycleOutcome {
+        let startedAt = Date()
+        let clock = ContinuousClock.now
+        var tip: String?
+        var marker = 0
+        func outcome(_ result: CycleOutcome.Result, _ code: ExitStatus, _ message: String, hint: String? = nil, steps: [StepResult] = []) -> CycleOutcome {
+            CycleOutcome(result: result, exitCode: code.rawValue, commit: tip, message: message, hint: hint, steps: steps, startedAt: startedAt,
+                         durationMs: Executor.milliseconds(since: clock), cause: forced ? "trigger" : "poll")
+        }
+        do {
+            let fetched = try await git.fetch()
+            tip = fetched
+            if let lastTip, lastTip != fetched {
+                switch try await git.move(from: lastTip, to: fetched) {
+                case .backward: sink(.note("branch \(git.branch) moved backwards: \(lastTip.prefix(12)) → \(fetched.prefix(12))"))
+                case .rewritten: sink(.note("branch \(git.branch) was force-pushed: \(lastTip.prefix(12)) → \(fetched.prefix(12)) share no line"))
+                default: break
+                }
+            }
+            lastTip = fetched
+            let store = try await engine.connect()
+            let live = try await engine.mapConnectionErrors { try await store.liveness() }
+            marker = live?.marker ?? 0
+            if !forced, let live, live.reconciled == fetched, live.dirty == 0, lastMarker == nil || lastMarker == marker {
+                lastMarker = marker
+                return outcome(.noop, .ok, "commit \(fetched.prefix(12)) is already reconciled")
+            }
+            if !forced, let failed = failedTip, failed.tip == fetched, failed.marker == marker {
+                var waiting = failed.outcome
+                waiting.result = .waiting
+                waiting.message = "not retried until the branch moves or `sluice daemon trigger`: " + failed.outcome.message
+                return waiting
+            }
+            let folder = try FolderParser(requireDown: engine.config.policy.requireDown).parse(try await git.entries(at: fetched))
+            if let sum = folder.sum {
+                let problems = sum.mismatches(against: folder.fileChecksums)
+                if !problems.isEmpty { throw SluiceError.badFolder(problems) }
+            }
+            let reverted = try await git.revertedVersions(from: live?.reconciled, to: fetched)
+            let git = self.git
+            let context = SourceContext(
+                commit: fetched, branch: git.branch, revertedByCommit: Set(reverted.keys),
+                introducingCommits: { try await git.introducingCommits($0, tip: fetched) }, shouldStop: shouldStop)
+            let report = try await engine.apply(folder, context: context, lockWait: lockWait, sink: sink)
+            failedTip = nil
+            lastMarker = try await store.liveness()?.marker
+            if report.results.count < report.plan.steps.count {
+                return outcome(.stopped, .ok, "stopped for shutdown after \(report.results.count) of \(report.plan.steps.count) step(s)", steps: report.results)
+            }
+            if report.results.isEmpty { return outcome(.noop, .ok, "nothing to apply at \(fetched.prefix(12))") }
+            return outcome(.applied, .ok, "\(report.results.count) step(s) at \(fetched.prefix(12))", steps: report.results)
+        } catch let error as SluiceError {
+            let result: CycleOutcome.Result = switch error.status {
+            case .refused: .refused
+            case .unreachable: .unreachable
+            case .locked: .locked
+            default: .failed
+            }
+            let done = outcome(result, error.status, error.description, hint: error.hint)
+            if let tip, result == .refused || result == .failed { failedTip = (tip, marker, done) }
+            return done
+        } catch {
+            return outcome(.failed, .migrationFailed, Redactor.redact(String(describing: error)))
+        }
+    }
+}

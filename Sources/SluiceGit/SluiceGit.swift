@@ -1,1 +1,0 @@
-// SluiceGit: see GitMirror.swift

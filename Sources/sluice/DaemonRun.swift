@@ -1,0 +1,39 @@
+import ArgumentParser
+import Logging
+import SluiceCore
+import SluiceDaemon
+import SluiceEngine
+
+struct DaemonRun: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Watch the configured branch and reconcile the database with it (systemd Type=notify).")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let output = Output(format: common.format)
+        let config: SluiceConfig
+        do { config = try await ConfigLoader.load(explicitPath: common.config) } catch { throw output.fail(error) }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = logLevel
+            return handler
+        }
+        let logger = Logger(label: "sluice.daemon")
+        do {
+            let daemon = try buildDaemon(config: config, identity: Identity(command: "daemon"), logger: logger)
+            logger.info("daemon started", metadata: ["git.branch": "\(config.repository.branch)", "control.socket": "\(config.daemon.controlSocket)"])
+            try await daemon.group.run()
+            logger.info("daemon stopped")
+        } catch let error as DaemonError {
+            throw output.fail(SluiceError(.badInput, error.description, hint: error.hint))
+        } catch {
+            throw output.fail(error)
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

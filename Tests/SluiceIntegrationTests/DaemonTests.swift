@@ -1,0 +1,183 @@
+import Foundation
+import SluicePostgres
+import Testing
+
+/// The daemon end to end: real Git remotes made in the test, the real binary, a real database.
+/// Cycles are driven with `daemon trigger --wait`, so no test sleeps blindly.
+@Suite struct DaemonTests {
+    @Test func appliesNewCommitsAndRecordsWhoIntroducedThem() async throws {
+        try await withTestDatabase { db in
+            let git = try GitFixture()
+            let first = try git.commit(GitFixture.table(1, "users").merging(GitFixture.table(2, "orders")) { a, _ in a }, message: "Add users and orders")
+            let daemon = try DaemonProcess(git, db)
+            try await daemon.ready(db: db)
+
+            // The daemon's first poll runs at start; the triggered cycle comes after it.
+            let cycle = try await daemon.cycle(db)
+            #expect(cycle.status == 0, "\(cycle)")
+            #expect(try await db.tableExists("orders"))
+            let row = try await db.connect().query("SELECT commit_sha, commit_author, commit_subject FROM sluice.revisions WHERE version = '2'").records[0]
+            #expect(row["commit_sha"] == first)
+            #expect(row["commit_author"] == "Ada Lovelace <ada@example.com>")
+            #expect(row["commit_subject"] == "Add users and orders")
+            #expect(try await db.scalar("SELECT commit_sha FROM sluice.reconciled") == first)
+
+            let second = try git.commit(GitFixture.table(3, "invoices"), message: "Add invoices", author: "Grace Hopper <grace@example.com>")
+            let next = try await daemon.cycle(db)
+            #expect(next.status == 0, "\(next)")
+            #expect(next.stdout.contains("apply 0003_invoices"), "\(next)")
+            #expect(try await db.tableExists("invoices"))
+            #expect(try await db.scalar("SELECT commit_author FROM sluice.revisions WHERE version = '3'") == "Grace Hopper <grace@example.com>")
+            #expect(try await db.scalar("SELECT commit_sha FROM sluice.reconciled") == second)
+
+            let noop = try await daemon.cycle(db)
+            #expect(noop.status == 0)
+            let status = try await CLI.run(["daemon", "status", "--format", "json"], database: db, env: daemon.env)
+            #expect(status.status == 0, "\(status)")
+            #expect(status.stdout.contains(second))
+            let stopped = try await daemon.stop()
+            #expect(stopped.status == 0, "SIGTERM ends the daemon cleanly: \(stopped)")
+        }
+    }
+
+    @Test func aRevertCommitRunsTheRecordedDown() async throws {
+        try await withTestDatabase { db in
+            let git = try GitFixture()
+            try git.commit(GitFixture.table(1, "users"), message: "Add users")
+            let added = try git.commit(GitFixture.table(2, "orders"), message: "Add orders")
+            let daemon = try DaemonProcess(git, db)
+            try await daemon.ready(db: db)
+            #expect(try await daemon.cycle(db).status == 0)
+            #expect(try await db.tableExists("orders"))
+
+            try git.revert(added)
+            let cycle = try await daemon.cycle(db)
+            #expect(cycle.status == 0, "\(cycle)")
+            #expect(cycle.stdout.contains("revert 0002_orders"))
+            #expect(try await !db.tableExists("orders"))
+            #expect(try await db.count("SELECT count(*) FROM sluice.revisions") == 1)
+            #expect(try await db.count("SELECT count(*) FROM sluice.holds") == 0, "a revert is not a hold")
+            _ = try await daemon.stop()
+        }
+    }
+
+    @Test func aPlainRemovalIsRefusedUnderRevertAndRunUnderRemoval() async throws {
+        try await withTestDatabase { db in
+            let git = try GitFixture()
+            try git.commit(GitFixture.table(1, "users").merging(GitFixture.table(2, "orders")) { a, _ in a }, message: "Add tables")
+            let daemon = try DaemonProcess(git, db)
+            try await daemon.ready(db: db)
+            #expect(try await daemon.cycle(db).status == 0)
+            try git.remove(["0002_orders.up.sql", "0002_orders.down.sql"], message: "Tidy up")
+            let refused = try await daemon.cycle(db)
+            #expect(refused.status == 3, "\(refused)")
+            #expect(refused.stdout.contains("no revert commit removed it"))
+            #expect(try await db.tableExists("orders"))
+            _ = try await daemon.stop()
+
+            let permissive = try DaemonProcess(git, db, env: ["SLUICE_POLICY_ROLLBACK_ON": "removal"], name: "removal")
+            try await permissive.ready(db: db)
+            let reverted = try await permissive.cycle(db)
+            #expect(reverted.status == 0, "\(reverted)")
+            #expect(try await !db.tableExists("orders"))
+            _ = try await permissive.stop()
+        }
+    }
+
+    @Test func driftAndFailuresComeBackAsTheCycleExitCode() async throws {
+        try await withTestDatabase { db in
+            let git = try GitFixture()
+            try git.commit(GitFixture.table(1, "users"), message: "Add users")
+            let daemon = try DaemonProcess(git, db)
+            try await daemon.ready(db: db)
+            #expect(try await daemon.cycle(db).status == 0)
+
+            let edit = try git.commit(["0001_users.up.sql": "CREATE TABLE users (id bigint);\n"], message: "Widen id in place")
+            let drift = try await daemon.cycle(db)
+            #expect(drift.status == 3, "\(drift)")
+            #expect(drift.stdout.contains("0001_users.up.sql"))
+            #expect(drift.stdout.contains(String(edit.prefix(12))))
+            try git.commit(["0001_users.up.sql": "CREATE TABLE users (id int);\n"], message: "Restore")
+
+            try git.commit(["0002_bad.up.sql": "SELECT 1/0;\n", "0002_bad.down.sql": "\n"], message: "Broken")
+            let failed = try await daemon.cycle(db)
+            #expect(failed.status == 1, "\(failed)")
+            #expect(failed.stdout.contains("22012"))
+            let status = try await CLI.run(["daemon", "status"], database: db, env: daemon.env)
+            #expect(status.stdout.contains("last cycle: failed"), "the daemon is still alive and reports: \(status)")
+            _ = try await daemon.stop()
+        }
+    }
+
+    @Test func anUnreachableRemoteOrDatabaseIsReportedAndTheDaemonCatchesUp() async throws {
+        try await withTestDatabase { db in
+            let git = try GitFixture()
+            try git.commit(GitFixture.table(1, "users"), message: "Add users")
+            let daemon = try DaemonProcess(git, db)
+            try await daemon.ready(db: db)
+            #expect(try await daemon.cycle(db).status == 0)
+
+            try FileManager.default.moveItem(atPath: git.remote, toPath: git.remote + ".away")
+            let offline = try await daemon.cycle(db)
+            #expect(offline.status == 4, "\(offline)")
+            try FileManager.default.moveItem(atPath: git.remote + ".away", toPath: git.remote)
+
+            try git.commit(GitFixture.table(2, "orders"), message: "Add orders")
+            let admin = try await Connection.connect(ConnectionSettings(url: try TestServer.adminURL(), applicationName: "sluice-tests"))
+            try await admin.execute("ALTER DATABASE \(db.name) ALLOW_CONNECTIONS false")
+            let dbDown = try await daemon.cycle(db)
+            #expect(dbDown.status == 4, "\(dbDown)")
+            try await admin.execute("ALTER DATABASE \(db.name) ALLOW_CONNECTIONS true")
+
+            let back = try await daemon.cycle(db)
+            #expect(back.status == 0, "\(back)")
+            #expect(try await db.tableExists("orders"))
+            _ = try await daemon.stop()
+        }
+    }
+
+    @Test func eightDaemonsApplyEachVersionExactlyOnce() async throws {
+        try await withTestDatabase { db in
+            let git = try GitFixture()
+            var files = ["0000_log.up.sql": "CREATE TABLE applied_log (version int);\n", "0000_log.down.sql": "DROP TABLE applied_log;\n"]
+            for v in 1...12 {
+                files[String(format: "%04d_m%d.up.sql", v, v)] = "CREATE TABLE m\(v) (id int);\nSELECT pg_sleep(0.02);\nINSERT INTO applied_log VALUES (\(v));\n"
+                files[String(format: "%04d_m%d.down.sql", v, v)] = "DROP TABLE m\(v);\n"
+            }
+            try git.commit(files, message: "Twelve migrations")
+            let daemons = try (0..<8).map { try DaemonProcess(git, db, env: ["SLUICE_REPOSITORY_POLL_INTERVAL": "100ms"], name: "d\($0)") }
+            for d in daemons { try await d.ready(db: db) }
+            var done = false
+            for _ in 0..<600 where !done {
+                if try await db.tableExists("sluice.revisions") {
+                    done = try await db.count("SELECT count(*) FROM sluice.revisions WHERE state = 'applied'") == 13
+                }
+                if !done { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(done, "all versions applied")
+            #expect(try await db.count("SELECT count(*) FROM applied_log") == 12)
+            #expect(try await db.count("SELECT count(*) FROM (SELECT version FROM applied_log GROUP BY version HAVING count(*) > 1) d") == 0)
+            for d in daemons { #expect(try await d.stop().status == 0) }
+        }
+    }
+
+    @Test func sigtermDuringALongMigrationFinishesItAndExitsZero() async throws {
+        try await withTestDatabase { db in
+            let git = try GitFixture()
+            try git.commit(GitFixture.table(1, "slow", extra: "SELECT pg_sleep(1.5);\n").merging(GitFixture.table(2, "after")) { a, _ in a }, message: "Slow then fast")
+            let daemon = try DaemonProcess(git, db)
+            try await daemon.ready(db: db)
+            #expect(try await CLI.run(["daemon", "trigger"], database: db, env: daemon.env).status == 0)
+            var running = false
+            for _ in 0..<200 where !running {
+                running = try await db.count("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(1.5)%' AND state = 'active'") > 0
+                if !running { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(running, "the slow migration started")
+            let stopped = try await daemon.stop()
+            #expect(stopped.status == 0, "\(stopped)")
+            #expect(try await db.scalar("SELECT state FROM sluice.revisions WHERE version = '1'") == "applied", "the migration under way finished")
+            #expect(try await !db.tableExists("after"), "nothing new started after SIGTERM")
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// A real Git setup in a temp folder: a bare "remote" and a work clone where commits are
+/// made with the git CLI and pushed, as a team would.
+final class GitFixture: @unchecked Sendable {
+    let root: String
+    let remote: String
+    let work: String
+    let folder: String
+
+    init(folder: String = "migrations") throws {
+        root = NSTemporaryDirectory() + "sluice-git-" + UUID().uuidString.prefix(8)
+        remote = root + "/remote.git"
+        work = root + "/work"
+        self.folder = folder
+        try FileManager.default.createDirectory(atPath: root + "/home", withIntermediateDirectories: true)
+        try git(["init", "--bare", "-b", "main", remote], in: root)
+        try git(["clone", remote, work], in: root)
+        try FileManager.default.createDirectory(atPath: work + "/" + folder, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
+
+    /// Writes files into the migrations folder, commits and pushes; returns the commit.
+    @discardableResult
+    func commit(_ files: [String: String], message: String, author: String = "Ada Lovelace <ada@example.com>") throws -> String {
+        for (name, text) in files { try text.write(toFile: "\(work)/\(folder)/\(name)", atomically: true, encoding: .utf8) }
+        try git(["add", "-A"], in: work)
+        try git(["commit", "-q", "-m", message, "--author", author], in: work)
+        try git(["push", "-q", "origin", "HEAD:main"], in: work)
+        return try head()
+    }
+
+    /// Removes files in a plain commit (not a revert) and pushes.
+    @discardableResult
+    func remove(_ names: [String], message: String) throws -> String {
+        try git(["rm", "-q"] + names.map { "\(folder)/\($0)" }, in: work)
+        try git(["commit", "-q", "-m", message], in: work)
+        try git(["push", "-q", "origin", "HEAD:main"], in: work)
+        return try head()
+    }
+
+    /// `git revert` of a commit, pushed.
+    @discardableResult
+    func revert(_ sha: String) throws -> String {
+        try git(["revert", "--no-edit", sha], in: work)
+        try git(["push", "-q", "origin", "HEAD:main"], in: work)
+        return try head()
+    }
+
+    func head() throws -> String { try git(["rev-parse", "HEAD"], in: work).trimmingCharacters(in: .whitespacesAndNewlines) }
+
+    /// Paired migration files that create table `name`.
+    static func table(_ version: Int, _ name: String, extra: String = "") -> [String: String] {
+        [String(format: "%04d_%@.up.sql", version, name): "CREATE TABLE \(name) (id int);\n\(extra)",
+         String(format: "%04d_%@.down.sql", version, name): "DROP TABLE \(name);\n"]
+    }
+
+    @discardableResult
+    func git(_ args: [String], in directory: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        process.arguments = ["-c", "init.defaultBranch=main", "-c", "user.name=Sluice Tests", "-c", "user.email=tests@example.com"] + args
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = ["HOME": root + "/home", "PATH": "/usr/bin:/bin", "GIT_TERMINAL_PROMPT": "0"]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestSetupError("git \(args.joined(separator: " ")) failed: \(String(decoding: errData, as: UTF8.self))")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// A `sluice daemon run` process watching a fixture's remote, with its own socket and state.
+final class DaemonProcess: @unchecked Sendable {
+    let running: CLI.Running
+    let socket: String
+    let env: [String: String]
+
+    init(_ fixture: GitFixture, _ db: TestDatabase, env extra: [String: String] = [:], name: String = "d") throws {
+        let dir = fixture.root + "/daemon-" + name
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        socket = dir + "/control.sock"
+        env = [
+            "SLUICE_REPOSITORY_URL": fixture.remote,
+            "SLUICE_REPOSITORY_PATH": fixture.folder,
+            "SLUICE_REPOSITORY_STATE_DIR": dir + "/state",
+            "SLUICE_DAEMON_CONTROL_SOCKET": socket,
+            "SLUICE_REPOSITORY_POLL_INTERVAL": "1h",
+        ].merging(extra) { _, new in new }
+        running = try CLI.start(["daemon", "run"], database: db, env: env)
+    }
+
+    /// Waits until the control socket answers (bounded), so tests never sleep blindly.
+    func ready(db: TestDatabase) async throws {
+        for _ in 0..<300 {
+            if !running.process.isRunning {
+                let result = try await CLI.finish(running)
+                throw TestSetupError("daemon exited early: \(result)")
+            }
+            if try await CLI.run(["daemon", "status"], database: db, env: env).status == 0 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestSetupError("daemon did not answer on \(socket)")
+    }
+
+    /// `sluice daemon trigger --wait`: runs a cycle now and returns its result.
+    func cycle(_ db: TestDatabase) async throws -> CLIResult {
+        try await CLI.run(["daemon", "trigger", "--wait", "--timeout", "60"], database: db, env: env)
+    }
+
+    func stop() async throws -> CLIResult {
+        if running.process.isRunning { kill(running.process.processIdentifier, SIGTERM) }
+        return try await CLI.finish(running)
+    }
+}
