@@ -7,7 +7,7 @@ import SluicePostgres
 /// The control socket (`daemon.control_socket`, mode 0660): `GET /status` and
 /// `POST /trigger[?wait=true&timeout=S]` for `sluice daemon status|trigger`.
 enum ControlServer {
-    static func application(socket path: String, state: DaemonState, engine: Engine, logger: Logger) throws -> some ApplicationProtocol {
+    static func application(socket path: String, state: DaemonState, engine: Engine, logger: Logger, listening: @escaping @Sendable () -> Void) throws -> some ApplicationProtocol {
         try prepare(socket: path)
         let router = Router()
         router.get("/status") { _, _ -> Response in
@@ -38,6 +38,7 @@ enum ControlServer {
             onServerRunning: { _ in
                 // Group members (on-call engineers) may trigger; others may not.
                 chmod(path, 0o660)
+                listening()
             },
             logger: logger)
     }

@@ -21,17 +21,20 @@ public func buildDaemon(config: SluiceConfig, identity: Identity, logger: Logger
         pid: ProcessInfo.processInfo.processIdentifier, startedAt: Date(), repository: Redactor.redact(remote),
         branch: config.repository.branch, path: config.repository.path, state: "starting", cycles: 0))
     let notifier = SystemdNotifier()
-    let control = try ControlServer.application(socket: config.daemon.controlSocket, state: state, engine: engine, logger: logger)
+    // READY=1 once the control socket listens, so a `daemon trigger` right after start works.
+    let watching = "watching \(Redactor.redact(remote)) \(config.repository.branch):\(config.repository.path)"
+    let control = try ControlServer.application(socket: config.daemon.controlSocket, state: state, engine: engine, logger: logger) {
+        notifier.ready(status: watching)
+    }
     let watcher = WatcherService(reconciler: reconciler, state: state, pollInterval: config.repository.pollInterval, notifier: notifier, logger: logger)
-    let group = ServiceGroup(
-        configuration: .init(
-            services: [
-                .init(service: control),
-                .init(service: watcher, successTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: WatchdogService(notifier: notifier)),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-    notifier.ready(status: "watching \(Redactor.redact(remote)) \(config.repository.branch):\(config.repository.path)")
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+        .init(service: control),
+        .init(service: watcher, successTerminationBehavior: .gracefullyShutdownGroup),
+        .init(service: WatchdogService(notifier: notifier)),
+    ]
+    if let health = try HealthServer.application(address: config.daemon.http, state: state, logger: logger) {
+        services.append(.init(service: health))
+    }
+    let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     return (group, state)
 }

@@ -32,6 +32,9 @@ import Testing
 
             let noop = try await daemon.cycle(db)
             #expect(noop.status == 0)
+            #expect(try daemon.http("/healthz").0 == 200)
+            let ready = try daemon.http("/readyz")
+            #expect(ready.0 == 200, "\(ready)")
             let status = try await CLI.run(["daemon", "status", "--format", "json"], database: db, env: daemon.env)
             #expect(status.status == 0, "\(status)")
             #expect(status.stdout.contains(second))
@@ -105,6 +108,9 @@ import Testing
             #expect(failed.stdout.contains("22012"))
             let status = try await CLI.run(["daemon", "status"], database: db, env: daemon.env)
             #expect(status.stdout.contains("last cycle: failed"), "the daemon is still alive and reports: \(status)")
+            let notReady = try daemon.http("/readyz")
+            #expect(notReady.0 == 503 && notReady.1.contains("failed"), "\(notReady)")
+            #expect(try daemon.http("/healthz").0 == 200)
             _ = try await daemon.stop()
         }
     }

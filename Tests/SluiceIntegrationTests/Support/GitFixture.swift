@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// A real Git setup in a temp folder: a bare "remote" and a work clone where commits are
 /// made with the git CLI and pushed, as a team would.
@@ -82,6 +83,8 @@ final class DaemonProcess: @unchecked Sendable {
     let running: CLI.Running
     let socket: String
     let env: [String: String]
+    /// A port of its own for `/healthz` and `/readyz`.
+    let httpPort = DaemonProcess.freePort()
 
     init(_ fixture: GitFixture, _ db: TestDatabase, env extra: [String: String] = [:], name: String = "d") throws {
         let dir = fixture.root + "/daemon-" + name
@@ -93,6 +96,7 @@ final class DaemonProcess: @unchecked Sendable {
             "SLUICE_REPOSITORY_STATE_DIR": dir + "/state",
             "SLUICE_DAEMON_CONTROL_SOCKET": socket,
             "SLUICE_REPOSITORY_POLL_INTERVAL": "1h",
+            "SLUICE_DAEMON_HTTP": "127.0.0.1:\(httpPort)",
         ].merging(extra) { _, new in new }
         running = try CLI.start(["daemon", "run"], database: db, env: env)
     }
@@ -118,5 +122,38 @@ final class DaemonProcess: @unchecked Sendable {
     func stop() async throws -> CLIResult {
         if running.process.isRunning { kill(running.process.processIdentifier, SIGTERM) }
         return try await CLI.finish(running)
+    }
+
+    /// `GET http://127.0.0.1:<port><path>` with curl: (HTTP status, body).
+    func http(_ path: String) throws -> (Int, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "http://127.0.0.1:\(httpPort)\(path)"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let lines = text.split(separator: "\n")
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    /// A loopback port nobody listens on: bound with port 0, read back, released; below the
+    /// ephemeral range, so an outgoing connection does not take it in the meantime.
+    static func freePort() -> Int {
+        for _ in 0..<50 {
+            let candidate = Int.random(in: 10_000..<32_000)
+            let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(candidate).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            close(fd)
+            if bound == 0 { return candidate }
+        }
+        return Int.random(in: 10_000..<32_000)
     }
 }

@@ -1,0 +1,36 @@
+import Foundation
+import Hummingbird
+import Logging
+import SluiceEngine
+
+/// The HTTP listener on `daemon.http` (loopback by default). For now it answers the
+/// probes: `/healthz` (the process is alive) and `/readyz` (the last cycle reached the
+/// repository and the database and did not fail). It offers nothing that changes the database.
+enum HealthServer {
+    static func application(address text: String, state: DaemonState, logger: Logger) throws -> (some ApplicationProtocol)? {
+        guard !["", "off", "none"].contains(text.lowercased()) else { return nil as Application<RouterResponder<BasicRequestContext>>? }
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw DaemonError("daemon.http `\(text)` is not host:port", hint: "write it like 127.0.0.1:9187, or `off`")
+        }
+        let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let router = Router()
+        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/readyz") { _, _ -> Response in
+            let status = await state.snapshot()
+            let (ready, reason) = readiness(status)
+            return Response(status: ready ? .ok : .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: reason + "\n")))
+        }
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "sluice"), logger: logger)
+    }
+
+    /// Ready when a cycle has run and the last one was not a failure. A skipped cycle
+    /// (`locked`: another replica applies) is ready.
+    static func readiness(_ status: DaemonStatus) -> (Bool, String) {
+        guard let last = status.lastCycle else { return (false, "not ready: no cycle has finished yet") }
+        switch last.result {
+        case .unreachable: return (false, "not ready: \(last.message.split(separator: "\n").first ?? "")")
+        case .failed, .refused, .waiting: return (false, "not ready: last cycle \(last.result.rawValue): \(last.message.split(separator: "\n").first ?? "")")
+        case .noop, .applied, .locked, .stopped: return (true, "ready: last cycle \(last.result.rawValue)")
+        }
+    }
+}
