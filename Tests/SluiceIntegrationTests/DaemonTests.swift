@@ -169,21 +169,28 @@ import Testing
 
     @Test func sigtermDuringALongMigrationFinishesItAndExitsZero() async throws {
         try await withTestDatabase { db in
+            // The first migration waits on an advisory lock the test holds, so the test knows
+            // exactly when it is under way and decides when it may finish.
+            let gate = try await db.connect()
+            try await gate.execute("SELECT pg_advisory_lock(4242)")
             let git = try GitFixture()
-            try git.commit(GitFixture.table(1, "slow", extra: "SELECT pg_sleep(1.5);\n").merging(GitFixture.table(2, "after")) { a, _ in a }, message: "Slow then fast")
-            let daemon = try DaemonProcess(git, db)
-            try await daemon.ready(db: db)
-            #expect(try await CLI.run(["daemon", "trigger"], database: db, env: daemon.env).status == 0)
-            var running = false
-            for _ in 0..<200 where !running {
-                running = try await db.count("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(1.5)%' AND state = 'active'") > 0
-                if !running { try await Task.sleep(for: .milliseconds(20)) }
+            try git.commit(GitFixture.table(1, "slow", extra: "SELECT pg_advisory_xact_lock(4242);\n").merging(GitFixture.table(2, "after")) { a, _ in a }, message: "Slow then fast")
+            let daemon = try DaemonProcess(git, db, env: ["SLUICE_DATABASE_LOCK_TIMEOUT": "0"])
+            var waiting = false
+            for _ in 0..<500 where !waiting {
+                waiting = try await db.count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") > 0
+                if !waiting { try await Task.sleep(for: .milliseconds(20)) }
             }
-            #expect(running, "the slow migration started")
+            #expect(waiting, "the slow migration is under way")
+            kill(daemon.running.process.processIdentifier, SIGTERM)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(daemon.running.process.isRunning, "the daemon waits for the migration under way")
+            try await gate.execute("SELECT pg_advisory_unlock(4242)")
             let stopped = try await daemon.stop()
             #expect(stopped.status == 0, "\(stopped)")
             #expect(try await db.scalar("SELECT state FROM sluice.revisions WHERE version = '1'") == "applied", "the migration under way finished")
             #expect(try await !db.tableExists("after"), "nothing new started after SIGTERM")
+            #expect(try await db.scalar("SELECT outcome FROM sluice.events WHERE kind = 'apply'") == "stopped")
         }
     }
 }
