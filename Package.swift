@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceCore", "SluiceEngine", "SluicePostgres", "SluiceLint", "SluiceDaemon",
+                "SluiceCore", "SluiceEngine", "SluicePostgres", "SluiceLint", "SluiceDaemon", "SluiceGit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

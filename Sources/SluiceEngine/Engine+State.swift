@@ -4,10 +4,12 @@ import SluicePostgres
 
 extension Engine {
     /// `sluice status`: applied, pending, held, dirty and drifted versions.
-    public func status() async throws -> StatusReport {
+    public func status(folder given: MigrationFolder? = nil) async throws -> StatusReport {
         let folderResult: Result<MigrationFolder, SluiceError>
-        do { folderResult = .success(try loadFolder()) } catch { folderResult = .failure(error) }
-        if case .failure(let error) = folderResult, FileManager.default.fileExists(atPath: folder.path) { throw error }
+        if let given { folderResult = .success(given) } else {
+            do { folderResult = .success(try loadFolder()) } catch { folderResult = .failure(error) }
+            if case .failure(let error) = folderResult, FileManager.default.fileExists(atPath: folder.path) { throw error }
+        }
         let store = try await connect()
         return try await mapConnectionErrors {
             let initialized = try await store.isReadable()

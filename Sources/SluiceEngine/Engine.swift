@@ -121,10 +121,14 @@ public struct Engine: Sendable {
 
     /// `sluice plan`: what `apply` would do now, changing nothing.
     public func plan() async throws -> PlanReport {
-        let folder = try loadFolder()
+        try await plan(try loadFolder())
+    }
+
+    /// What `apply` would do with `folder` (read from disk or a commit), changing nothing.
+    public func plan(_ folder: MigrationFolder, context: SourceContext = .folder) async throws -> PlanReport {
         let store = try await connect()
         let plan = try await mapConnectionErrors {
-            try await reconcilePlan(folder, store: store, initialized: store.isReadable())
+            try await reconcilePlan(folder, store: store, initialized: store.isReadable(), context: context)
         }
         return PlanReport(folder: folder, plan: plan, notes: notes(for: folder))
     }

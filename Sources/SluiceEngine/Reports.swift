@@ -14,6 +14,13 @@ public struct RunReport: Sendable {
     public var results: [StepResult]
     public var dryRun: Bool
     public var notes: [String]
+
+    public init(plan: Plan, results: [StepResult], dryRun: Bool, notes: [String]) {
+        self.plan = plan
+        self.results = results
+        self.dryRun = dryRun
+        self.notes = notes
+    }
 }
 
 /// What `status` shows: the database against the folder.

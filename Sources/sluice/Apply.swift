@@ -1,4 +1,5 @@
 import ArgumentParser
+import SluiceCore
 import SluiceEngine
 
 struct Apply: AsyncParsableCommand {
@@ -19,7 +20,21 @@ struct Apply: AsyncParsableCommand {
         let out = context.output
         try await context.run {
             let renderer = Renderer(output: out)
-            let report = try await context.engine.apply(dryRun: dryRun, lockWait: lock.lockWait, sink: renderer.sink)
+            if let git = context.git, !dryRun {
+                // One reconcile cycle over the branch, as the daemon runs it.
+                let outcome = await Reconciler(engine: context.engine, git: git).cycle(forced: true, lockWait: lock.lockWait, sink: renderer.sink)
+                if out.format == .json { out.json(outcome) } else { CycleText.print(outcome, out) }
+                if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+                return
+            }
+            let report: RunReport
+            if context.git != nil {
+                let (folder, commit) = try await context.loadFolder()
+                let plan = try await context.engine.plan(folder, context: SourceContext(commit: commit)).plan
+                report = RunReport(plan: plan, results: [], dryRun: true, notes: [])
+            } else {
+                report = try await context.engine.apply(dryRun: dryRun, lockWait: lock.lockWait, sink: renderer.sink)
+            }
             guard out.format == .text else { return out.json(RunJSON(report)) }
             report.notes.forEach { out.line("note: \($0)") }
             if report.dryRun {

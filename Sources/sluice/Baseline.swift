@@ -13,7 +13,7 @@ struct Baseline: AsyncParsableCommand {
     var version: Version
 
     func run() async throws {
-        let context = try await Context.make(common, source: source, command: "baseline")
+        let context = try await Context.make(common, source: source, command: "baseline", gitAllowed: false)
         let out = context.output
         try await context.run {
             let versions = try await context.engine.baseline(version, lockWait: lock.lockWait, sink: Renderer(output: out).sink)

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SluiceCore
 import SluiceEngine
+import SluiceGit
 import SluicePostgres
 
 /// Builds the engine for a command and turns errors into exit codes and messages.
@@ -10,27 +11,58 @@ struct Context {
     let config: SluiceConfig
     let engine: Engine
     let output: Output
+    /// Set when the migrations come from Git (`--repo`, or `repository.url` without `--dir`).
+    let git: GitSource?
 
-    static func make(_ common: CommonOptions, source: SourceOptions? = nil, command: String, needsFolder: Bool = true) async throws -> Context {
+    /// - Parameter gitAllowed: false for commands that write into a local folder (`new`, `hash`) or need one.
+    static func make(_ common: CommonOptions, source: SourceOptions? = nil, command: String, needsFolder: Bool = true, gitAllowed: Bool = true) async throws -> Context {
         let output = Output(format: common.format)
         do {
-            let config = try await ConfigLoader.load(explicitPath: common.config)
-            let folder = needsFolder ? try folderPath(config, source) : config.repository.path
+            var config = try await ConfigLoader.load(explicitPath: common.config)
+            if let branch = source?.branch { config.repository.branch = branch }
+            if let path = source?.path { config.repository.path = path }
             var logger = Logger(label: "sluice")
             logger.logLevel = .warning
+            let remote = source?.dir == nil ? (source?.repo ?? config.repository.url) : nil
+            var git: GitSource?
+            if needsFolder, let remote {
+                guard gitAllowed else {
+                    throw SluiceError(.badInput, "`sluice \(command)` writes into a local folder and cannot work on a Git remote", hint: "run it with --dir PATH in your checkout, then commit and push")
+                }
+                git = try GitSource(remote: remote, branch: config.repository.branch, path: config.repository.path,
+                                    stateDir: mirrorDirectory(config, explicitRepo: source?.repo != nil),
+                                    credentials: GitCredentials(tokenFile: config.repository.tokenFile, sshKey: config.repository.sshKey))
+            }
+            let folder = source?.dir ?? config.repository.path
             let engine = Engine(config: config, folder: FolderSource(path: folder), identity: Identity(command: command), logger: logger)
-            return Context(config: config, engine: engine, output: output)
+            return Context(config: config, engine: engine, output: output, git: git)
         } catch {
             throw output.fail(error)
         }
     }
 
-    private static func folderPath(_ config: SluiceConfig, _ source: SourceOptions?) throws(SluiceError) -> String {
-        if let dir = source?.dir { return dir }
-        if source?.repo != nil || config.repository.url != nil {
-            throw SluiceError(.badInput, "reading migrations from a Git repository (--repo, repository.url) is not available in this build", hint: "pass --dir PATH with a checked-out migrations folder")
+    /// The daemon's `repository.state_dir` when it is writable (a Job or hook on the daemon's
+    /// volume reuses the mirror); otherwise, and for an ad-hoc `--repo`, the user's cache.
+    private static func mirrorDirectory(_ config: SluiceConfig, explicitRepo: Bool) -> String {
+        let stateDir = config.repository.stateDir
+        if !explicitRepo, FileManager.default.isWritableFile(atPath: stateDir) || FileManager.default.isWritableFile(atPath: (stateDir as NSString).deletingLastPathComponent) {
+            return stateDir
         }
-        return source?.path ?? config.repository.path
+        let environment = ProcessInfo.processInfo.environment
+        let cache = environment["XDG_CACHE_HOME"] ?? ((environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache")
+        return cache + "/sluice"
+    }
+
+    /// The folder to work on: read from the Git tip, or from disk.
+    func loadFolder() async throws -> (folder: MigrationFolder, commit: String?) {
+        guard let git else { return (try engine.folder.load(requireDown: config.policy.requireDown), nil) }
+        let tip = try await git.fetch()
+        let folder = try FolderParser(requireDown: config.policy.requireDown).parse(try await git.entries(at: tip))
+        if let sum = folder.sum {
+            let problems = sum.mismatches(against: folder.fileChecksums)
+            if !problems.isEmpty { throw SluiceError.badFolder(problems) }
+        }
+        return (folder, tip)
     }
 
     /// Runs the command body; any error becomes a message and its exit code.

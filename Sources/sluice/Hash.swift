@@ -9,7 +9,7 @@ struct Hash: AsyncParsableCommand {
     @OptionGroup var source: SourceOptions
 
     func run() async throws {
-        let context = try await Context.make(common, source: source, command: "hash")
+        let context = try await Context.make(common, source: source, command: "hash", gitAllowed: false)
         let out = context.output
         try await context.run {
             let count = try Scaffold(folder: context.engine.folder, requireDown: context.config.policy.requireDown).hash()

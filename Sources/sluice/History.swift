@@ -14,7 +14,7 @@ struct History: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let context = try await Context.make(common, command: "history")
+        let context = try await Context.make(common, command: "history", needsFolder: false)
         let out = context.output
         try await context.run {
             let events = try await context.engine.history(limit: limit)

@@ -11,7 +11,7 @@ struct New: AsyncParsableCommand {
     var title: String
 
     func run() async throws {
-        let context = try await Context.make(common, source: source, command: "new")
+        let context = try await Context.make(common, source: source, command: "new", gitAllowed: false)
         let out = context.output
         try await context.run {
             let files = try Scaffold(folder: context.engine.folder, requireDown: context.config.policy.requireDown).new(title: title)

@@ -11,11 +11,13 @@ struct PlanCommand: AsyncParsableCommand {
         let context = try await Context.make(common, source: source, command: "plan")
         let out = context.output
         try await context.run {
-            let report = try await context.engine.plan()
+            let (folder, commit) = try await context.loadFolder()
+            let report = try await context.engine.plan(folder, context: SourceContext(commit: commit))
             if out.format == .json {
                 return out.json(PlanJSON(layout: report.folder.layout?.rawValue, migrations: report.folder.migrations.count, steps: PlanText.json(report.plan), held: report.plan.held.map(\.canonical), ignored: report.folder.ignored, notes: report.notes))
             }
-            out.line("folder: \(context.engine.folder.path) (\(report.folder.layout?.rawValue ?? "empty"), \(report.folder.migrations.count) migrations)")
+            let origin = context.git.map { "\($0.remote) \($0.branch):\($0.path) at \(commit?.prefix(12) ?? "")" } ?? context.engine.folder.path
+            out.line("folder: \(origin) (\(report.folder.layout?.rawValue ?? "empty"), \(report.folder.migrations.count) migrations)")
             report.notes.forEach { out.line("note: \($0)") }
             out.line(report.plan.steps.isEmpty ? "nothing to do" : "plan:")
             PlanText.lines(report.plan).forEach(out.line)

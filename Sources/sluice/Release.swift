@@ -19,7 +19,7 @@ struct Release: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let context = try await Context.make(common, command: "release")
+        let context = try await Context.make(common, command: "release", needsFolder: false)
         let out = context.output
         try await context.run {
             let released = try await context.engine.release(all ? nil : versions, lockWait: lock.lockWait, sink: Renderer(output: out).sink)

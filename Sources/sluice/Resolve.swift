@@ -17,7 +17,7 @@ struct Resolve: AsyncParsableCommand {
     var mark: Engine.Resolution
 
     func run() async throws {
-        let context = try await Context.make(common, command: "resolve")
+        let context = try await Context.make(common, command: "resolve", needsFolder: false)
         let out = context.output
         try await context.run {
             try await context.engine.resolve(version, as: mark, lockWait: lock.lockWait, sink: Renderer(output: out).sink)

@@ -125,7 +125,7 @@ struct FetchTests {
         #expect(try mirror.tip(branch: "develop") == nil)
     }
 
-    @Test("a malformed branch name is refused before any network", arguments: ["a:b", "", "x..y", "a b", "topic.lock", "a~1", "+main"])
+    @Test("a malformed branch name is refused before any network", arguments: ["a:b", "", "x..y", "a b", "topic.lock", "a~1", "a^b"])
     func badBranchName(_ name: String) throws {
         let fixture = try GitFixture()
         let mirror = try fixture.mirror()

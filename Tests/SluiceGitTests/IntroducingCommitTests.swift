@@ -86,6 +86,20 @@ struct IntroducingCommitTests {
         #expect(try mirror.introducingCommit(folder: ".", file: "0001_a.sql", tip: tip)?.sha == first)
     }
 
+    @Test("a commit dated before its parent (clock skew) that edits the file did not introduce it")
+    func clockSkew() throws {
+        let fixture = try GitFixture()
+        let added = try fixture.commit("Add", write: ["migrations/0001_a.sql": "a"])
+        fixture.clock -= 86_400
+        let edited = try fixture.commit("Edit, on a machine with a slow clock", write: ["migrations/0001_a.sql": "b"])
+        try fixture.push()
+        let mirror = try fixture.mirror()
+        let tip = try mirror.fetch(branch: "main")
+        #expect(tip == edited)
+        #expect(try mirror.commitInfo(edited).time < mirror.commitInfo(added).time)
+        #expect(try mirror.introducingCommit(folder: "migrations", file: "0001_a.sql", tip: tip)?.sha == added)
+    }
+
     @Test("a long history: every file of the folder is answered from one walk")
     func longHistory() throws {
         let fixture = try GitFixture()

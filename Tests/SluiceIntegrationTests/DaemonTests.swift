@@ -193,4 +193,25 @@ import Testing
             #expect(try await db.scalar("SELECT outcome FROM sluice.events WHERE kind = 'apply'") == "stopped")
         }
     }
+
+    @Test func oneShotCommandsReadTheBranchWithRepo() async throws {
+        try await withTestDatabase { db in
+            let git = try GitFixture(folder: "db/migrations")
+            let sha = try git.commit(GitFixture.table(1, "users"), message: "Add users")
+            let args = ["--repo", "file://" + git.remote, "--branch", "main", "--path", "db/migrations"]
+            let env = ["XDG_CACHE_HOME": git.root + "/cache"]
+            let plan = try await CLI.run(["plan"] + args, database: db, env: env)
+            #expect(plan.status == 0, "\(plan)")
+            #expect(plan.stdout.contains("apply 0001_users"))
+            let apply = try await CLI.run(["apply"] + args, database: db, env: env)
+            #expect(apply.status == 0, "\(apply)")
+            #expect(try await db.scalar("SELECT commit_sha FROM sluice.revisions WHERE version = '1'") == sha)
+            let status = try await CLI.run(["status"] + args, database: db, env: env)
+            #expect(status.stdout.contains("pending:  0"), "\(status)")
+            let hash = try await CLI.run(["hash"] + args, database: db, env: env)
+            #expect(hash.status == 2, "\(hash)")
+            let missing = try await CLI.run(["plan", "--repo", git.root + "/nowhere.git"], database: db, env: env)
+            #expect(missing.status == 4, "\(missing)")
+        }
+    }
 }

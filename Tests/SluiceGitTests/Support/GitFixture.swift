@@ -24,7 +24,8 @@ final class GitFixture {
     let remote: String
     let work: String
     private let home: String
-    private var clock = 1_767_225_600
+    /// Seconds since 1970 of the next commit, minus a minute; set it back to fake clock skew.
+    var clock = 1_767_225_600
 
     init() throws {
         root = NSTemporaryDirectory() + "sluice-git-" + UUID().uuidString
