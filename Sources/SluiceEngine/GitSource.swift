@@ -58,6 +58,11 @@ public final class GitSource: @unchecked Sendable {
         return out
     }
 
+    /// The newest commit that changed a file of the folder (for drift messages).
+    public func lastChange(of file: String, tip: String) async throws -> CommitInfo? {
+        try await run { [path] mirror in try mirror.lastChange(folder: path, file: file, tip: tip) }
+    }
+
     /// The commit that introduced each migration's up file.
     public func introducingCommits(_ migrations: [Migration], tip: String) async throws -> [Version: CommitRef] {
         try await run { [path] mirror in

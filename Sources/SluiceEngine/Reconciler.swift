@@ -62,16 +62,20 @@ public actor Reconciler {
         do {
             let fetched = try await git.fetch()
             tip = fetched
-            if let lastTip, lastTip != fetched {
-                switch try await git.move(from: lastTip, to: fetched) {
-                case .backward: sink(.note("branch \(git.branch) moved backwards: \(lastTip.prefix(12)) → \(fetched.prefix(12))"))
-                case .rewritten: sink(.note("branch \(git.branch) was force-pushed: \(lastTip.prefix(12)) → \(fetched.prefix(12)) share no line"))
-                default: break
+            let store = try await engine.connect()
+            let live = try await engine.mapConnectionErrors { try await store.liveness() }
+            // A branch that moved backwards or was force-pushed is reported, and planned like any other tip.
+            if let previous = live?.reconciled ?? lastTip, previous != fetched {
+                let move = try await git.move(from: previous, to: fetched)
+                if move == .backward || move == .rewritten {
+                    let what = move == .backward ? "moved backwards" : "was force-pushed (the old and new tips share no line)"
+                    let message = "branch \(git.branch) \(what): \(previous.prefix(12)) → \(fetched.prefix(12))"
+                    sink(.note(message))
+                    engine.logger.warning("branch moved", metadata: ["git.branch": "\(git.branch)", "git.from": "\(previous)", "git.to": "\(fetched)", "git.move": "\(move)"])
+                    try? await engine.record(store, kind: "branch", outcome: "\(move)", versions: [], commit: fetched, started: clock, message: message)
                 }
             }
             lastTip = fetched
-            let store = try await engine.connect()
-            let live = try await engine.mapConnectionErrors { try await store.liveness() }
             marker = live?.marker ?? 0
             if !forced, let live, live.reconciled == fetched, live.dirty == 0, lastMarker == nil || lastMarker == marker {
                 lastMarker = marker
@@ -101,7 +105,8 @@ public actor Reconciler {
             }
             if report.results.isEmpty { return outcome(.noop, .ok, "nothing to apply at \(fetched.prefix(12))") }
             return outcome(.applied, .ok, "\(report.results.count) step(s) at \(fetched.prefix(12))", steps: report.results)
-        } catch let error as SluiceError {
+        } catch var error as SluiceError {
+            if error.status == .refused, let tip { error = await namingDriftCommits(error, tip: tip) }
             let result: CycleOutcome.Result = switch error.status {
             case .refused: .refused
             case .unreachable: .unreachable
@@ -114,5 +119,16 @@ public actor Reconciler {
         } catch {
             return outcome(.failed, .migrationFailed, Redactor.redact(String(describing: error)))
         }
+    }
+
+    /// Adds to a drift refusal the commit that changed each drifted file.
+    private func namingDriftCommits(_ error: SluiceError, tip: String) async -> SluiceError {
+        guard error.message.contains("drift") || error.details.contains(where: { $0.hasPrefix("drift") }), let file = error.file,
+              let change = try? await git.lastChange(of: file, tip: tip) else { return error }
+        var named = error
+        let commit = "\(change.sha.prefix(12)) (\(change.author): \(change.subject))"
+        named.commit = change.sha
+        if named.details.isEmpty { named.message += " in commit \(commit)" } else { named.details.append("\(file) was last changed in commit \(commit)") }
+        return named
     }
 }

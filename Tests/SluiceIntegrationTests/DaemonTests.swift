@@ -99,7 +99,7 @@ import Testing
             let drift = try await daemon.cycle(db)
             #expect(drift.status == 3, "\(drift)")
             #expect(drift.stdout.contains("0001_users.up.sql"))
-            #expect(drift.stdout.contains(String(edit.prefix(12))))
+            #expect(drift.stdout.contains("in commit \(edit.prefix(12)) (Ada Lovelace <ada@example.com>: Widen id in place)"), "\(drift)")
             try git.commit(["0001_users.up.sql": "CREATE TABLE users (id int);\n"], message: "Restore")
 
             try git.commit(["0002_bad.up.sql": "SELECT 1/0;\n", "0002_bad.down.sql": "\n"], message: "Broken")
@@ -212,6 +212,29 @@ import Testing
             #expect(hash.status == 2, "\(hash)")
             let missing = try await CLI.run(["plan", "--repo", git.root + "/nowhere.git"], database: db, env: env)
             #expect(missing.status == 4, "\(missing)")
+        }
+    }
+
+    @Test func aForcePushIsReportedAndNeverCrashesTheDaemon() async throws {
+        try await withTestDatabase { db in
+            let git = try GitFixture()
+            let base = try git.commit(GitFixture.table(1, "users"), message: "Add users")
+            try git.commit(GitFixture.table(2, "orders"), message: "Add orders")
+            let daemon = try DaemonProcess(git, db)
+            try await daemon.ready(db: db)
+            #expect(try await daemon.cycle(db).status == 0)
+            #expect(try await db.tableExists("orders"))
+
+            try git.forcePush(resetTo: base)
+            let backward = try await daemon.cycle(db)
+            #expect(backward.status == 3, "the applied 0002 is gone without a revert commit: \(backward)")
+            #expect(try await db.scalar("SELECT outcome FROM sluice.events WHERE kind = 'branch' ORDER BY id DESC LIMIT 1") == "backward")
+
+            try git.commit(GitFixture.table(3, "invoices"), message: "Rewritten history")
+            let rewritten = try await daemon.cycle(db)
+            #expect(rewritten.status == 3, "\(rewritten)")
+            #expect(try await db.scalar("SELECT outcome FROM sluice.events WHERE kind = 'branch' ORDER BY id DESC LIMIT 1") == "rewritten")
+            #expect(try await daemon.stop().status == 0, "the daemon is still running and stops cleanly")
         }
     }
 }

@@ -49,6 +49,12 @@ final class GitFixture: @unchecked Sendable {
         return try head()
     }
 
+    /// Moves the branch to `sha` and force-pushes it (history rewritten or moved backwards).
+    func forcePush(resetTo sha: String) throws {
+        try git(["reset", "-q", "--hard", sha], in: work)
+        try git(["push", "-q", "--force", "origin", "HEAD:main"], in: work)
+    }
+
     func head() throws -> String { try git(["rev-parse", "HEAD"], in: work).trimmingCharacters(in: .whitespacesAndNewlines) }
 
     /// Paired migration files that create table `name`.
