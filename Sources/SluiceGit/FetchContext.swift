@@ -1,4 +1,5 @@
 import CLibGit2
+import Foundation
 
 /// Reports fetch progress: objects received so far, objects in the pack, bytes received.
 public typealias FetchProgress = @Sendable (_ receivedObjects: Int, _ totalObjects: Int, _ receivedBytes: Int) -> Void
@@ -71,6 +72,12 @@ final class FetchContext {
     }
 
     private func answerWithToken(_ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>, url: String, username: String?) -> Int32 {
+        guard Self.mayCarryToken(url) else {
+            fail(GitError(
+                .unreachable, "refusing to send the token to \(url) over plain http", operation: "authenticate",
+                hint: "use the https:// URL of the repository"))
+            return GIT_EAUTH.rawValue
+        }
         let token: String?
         do {
             token = try credentials.readToken()
@@ -86,6 +93,16 @@ final class FetchContext {
         }
         scrubber.secrets.append(token)
         return git_credential_userpass_plaintext_new(out, username ?? "x-access-token", token)
+    }
+
+    /// Whether a token may be sent to `url`: over TLS, or over plain http to this machine only.
+    static func mayCarryToken(_ url: String) -> Bool {
+        let lowered = url.lowercased()
+        if lowered.hasPrefix("https://") { return true }
+        guard lowered.hasPrefix("http://"), let host = URLComponents(string: url)?.host else { return false }
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.allSatisfy { UInt8($0) != nil } && octets[0] == "127"
     }
 
     /// True the first time a credential type is asked for; a repeat means the remote said no.

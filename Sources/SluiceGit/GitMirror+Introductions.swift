@@ -63,15 +63,4 @@ extension GitMirror {
         }
         index.tip = tip
     }
-
-    /// The folder's tree in the commit `id`, remembered in `memo` (parents are mostly walked
-    /// before their children, so this rarely reads the commit again).
-    private func folderTree(
-        ofCommit id: ObjectID, _ folder: FolderPath, memo: inout [ObjectID: ObjectID?]
-    ) throws(GitError) -> ObjectID? {
-        if let known = memo[id] { return known }
-        let tree = try withCommit(id) { (commit) throws(GitError) in try folderTree(of: commit, folder) }
-        memo[id] = tree
-        return tree
-    }
 }

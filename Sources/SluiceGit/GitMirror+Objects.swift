@@ -71,6 +71,28 @@ extension GitMirror {
         }
     }
 
+    /// The folder's tree in the commit `id`, remembered in `memo` (parents are mostly walked
+    /// before their children, so this rarely reads the commit again).
+    func folderTree(
+        ofCommit id: ObjectID, _ folder: FolderPath, memo: inout [ObjectID: ObjectID?]
+    ) throws(GitError) -> ObjectID? {
+        if let known = memo[id] { return known }
+        let tree = try withCommit(id) { (commit) throws(GitError) in try folderTree(of: commit, folder) }
+        memo[id] = tree
+        return tree
+    }
+
+    /// The blob of the file `name` directly in a folder's tree, nil when it is not a regular or
+    /// executable file there.
+    func fileBlob(in treeID: ObjectID, _ name: String) throws(GitError) -> ObjectID? {
+        try withTree(treeID) { (tree) -> ObjectID? in
+            guard let entry = git_tree_entry_byname(tree, name) else { return nil }
+            let mode = git_tree_entry_filemode(entry)
+            guard mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE else { return nil }
+            return ObjectID(git_tree_entry_id(entry))
+        }
+    }
+
     /// The files directly in a tree, in tree order: regular and executable blobs. Symlinks,
     /// submodules and subfolders are not migrations.
     func files(in treeID: ObjectID) throws(GitError) -> [(name: String, blob: ObjectID)] {
@@ -106,6 +128,18 @@ extension GitMirror {
         from tip: ObjectID, hiding hidden: ObjectID? = nil, sorting: UInt32, operation: String,
         _ body: (OpaquePointer) throws(GitError) -> Void
     ) throws(GitError) {
+        _ = try firstCommit(from: tip, hiding: hidden, sorting: sorting, operation: operation) { (commit) throws(GitError) in
+            try body(commit)
+            return false
+        }
+    }
+
+    /// The first commit, in `sorting` order from `tip`, for which `matches` is true; the walk
+    /// stops there.
+    func firstCommit(
+        from tip: ObjectID, hiding hidden: ObjectID? = nil, sorting: UInt32, operation: String,
+        where matches: (OpaquePointer) throws(GitError) -> Bool
+    ) throws(GitError) -> ObjectID? {
         var walker: OpaquePointer?
         try git(operation) { git_revwalk_new(&walker, repository) }
         defer { git_revwalk_free(walker) }
@@ -117,9 +151,10 @@ extension GitMirror {
         var next = git_oid()
         while true {
             let code = git_revwalk_next(&next, walker)
-            if code == GIT_ITEROVER.rawValue { return }
+            if code == GIT_ITEROVER.rawValue { return nil }
             try git(operation) { code }
-            try withCommit(ObjectID(next), body)
+            let id = ObjectID(next)
+            if try withCommit(id, matches) { return id }
         }
     }
 

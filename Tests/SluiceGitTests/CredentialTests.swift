@@ -80,6 +80,16 @@ struct CredentialTests {
         #expect(SecretScrubber.maskURLPasswords(input) == expected)
     }
 
+    @Test("a token goes over TLS, or plain http to this machine only", arguments: [
+        ("https://git.example.com/a.git", true), ("HTTPS://git.example.com/a.git", true),
+        ("http://127.0.0.1:8080/a.git", true), ("http://localhost/a.git", true), ("http://[::1]:80/a.git", true),
+        ("http://git.example.com/a.git", false), ("http://127.example.com/a.git", false),
+        ("http://10.0.0.5/a.git", false), ("ssh://git@host/a.git", false),
+    ])
+    func tokenTransport(_ url: String, _ allowed: Bool) {
+        #expect(FetchContext.mayCarryToken(url) == allowed)
+    }
+
     @Test("a token is scrubbed from libgit2's text")
     func scrubbing() {
         let scrubber = SecretScrubber(secrets: [token])

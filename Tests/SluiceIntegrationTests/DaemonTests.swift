@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import SluicePostgres
 import Testing
 
@@ -236,5 +237,55 @@ import Testing
             #expect(try await db.scalar("SELECT outcome FROM sluice.events WHERE kind = 'branch' ORDER BY id DESC LIMIT 1") == "rewritten")
             #expect(try await daemon.stop().status == 0, "the daemon is still running and stops cleanly")
         }
+    }
+
+    @Test func systemdHearsReadyStatusAndStopping() async throws {
+        try await withTestDatabase { db in
+            let git = try GitFixture()
+            try git.commit(GitFixture.table(1, "users"), message: "Add users")
+            let notify = try NotifySocket(path: git.root + "/notify.sock")
+            let daemon = try DaemonProcess(git, db, env: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"])
+            var messages: [String] = []
+            for _ in 0..<100 where !messages.contains(where: { $0.hasPrefix("STATUS=applied") }) {
+                if let message = notify.receive(timeoutMs: 100) { messages.append(message) }
+            }
+            #expect(messages.contains { $0.hasPrefix("READY=1\nSTATUS=watching") }, "\(messages)")
+            #expect(messages.contains { $0.hasPrefix("STATUS=applied: 1 step(s)") }, "\(messages)")
+            #expect(messages.contains("WATCHDOG=1"), "\(messages)")
+            let mode = try FileManager.default.attributesOfItem(atPath: daemon.socket)[.posixPermissions] as? Int
+            #expect(mode == 0o660, "control socket mode \(String(mode ?? 0, radix: 8))")
+            #expect(try await daemon.stop().status == 0)
+            var tail: [String] = []
+            while let message = notify.receive(timeoutMs: 200) { tail.append(message) }
+            #expect(tail.contains("STOPPING=1"), "\(tail)")
+        }
+    }
+}
+
+/// A stand-in for systemd's notify socket: a datagram socket the daemon writes to.
+final class NotifySocket: @unchecked Sendable {
+    let path: String
+    let fd: Int32
+
+    init(path: String) throws {
+        self.path = path
+        fd = Glibc.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
+        let bound = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard fd >= 0, bound == 0 else { throw TestSetupError("cannot bind \(path)") }
+    }
+
+    deinit { close(fd); unlink(path) }
+
+    func receive(timeoutMs: Int32) -> String? {
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, timeoutMs) > 0 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = recv(fd, &buffer, buffer.count, 0)
+        return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : nil
     }
 }
