@@ -61,7 +61,9 @@ enum ControlServer {
     /// to take over one that a running daemon still answers on.
     static func prepare(socket path: String) throws {
         let folder = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+            throw DaemonError("cannot create the folder of daemon.control_socket \(path): \(error.localizedDescription)", hint: "create \(folder) for this user (systemd: RuntimeDirectory=sluice), or set daemon.control_socket")
+        }
         guard FileManager.default.fileExists(atPath: path) else { return }
         if UnixSocket.answers(path) {
             throw DaemonError("another sluice daemon is already listening on \(path)", hint: "stop it, or give this one another daemon.control_socket")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceCore
 
 @main
 struct Sluice: AsyncParsableCommand {
@@ -32,6 +33,11 @@ struct Sluice: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // SPEC §6: bad usage is exit 2 (ArgumentParser's own code for it is 64).
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(ExitStatus.badInput.rawValue)
+            }
             exit(withError: error)
         }
     }

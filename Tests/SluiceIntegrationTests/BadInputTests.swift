@@ -160,4 +160,11 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: [["frobnicate"], ["rollback"], ["history", "--limit", "0"], ["apply", "--lock-wait", "soon"], ["release"]])
+    func badUsageExitsTwo(_ args: [String]) async throws {
+        let result = try await CLI.run(args, env: ["SLUICE_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/x"])
+        #expect(result.status == 2, "\(args): \(result)")
+        #expect(!result.stderr.isEmpty)
+    }
 }
