@@ -19,6 +19,17 @@ public struct FolderParser: Sendable {
         }
     }
 
+    /// Parses the folder and, when it has a `sluice.sum`, refuses files that do not match it
+    /// (SPEC §1: every command that reads the folder verifies it).
+    public func parseVerified(_ entries: [FolderEntry]) throws(SluiceError) -> MigrationFolder {
+        let folder = try parse(entries)
+        if let sum = folder.sum {
+            let problems = sum.mismatches(against: folder.fileChecksums)
+            if !problems.isEmpty { throw .badFolder(problems) }
+        }
+        return folder
+    }
+
     public func parse(_ entries: [FolderEntry]) throws(SluiceError) -> MigrationFolder {
         var problems: [FolderProblem] = []
         var ups: [Version: [(layout: Layout, file: String, title: String, text: String, checksum: String)]] = [:]

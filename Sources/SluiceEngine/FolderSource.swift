@@ -34,12 +34,7 @@ public struct FolderSource: Sendable {
 
     /// Parses the folder and checks `sluice.sum` when there is one.
     public func load(requireDown: Bool) throws(SluiceError) -> MigrationFolder {
-        let folder = try FolderParser(requireDown: requireDown).parse(entries())
-        if let sum = folder.sum {
-            let problems = sum.mismatches(against: folder.fileChecksums)
-            if !problems.isEmpty { throw .badFolder(problems) }
-        }
-        return folder
+        try FolderParser(requireDown: requireDown).parseVerified(entries())
     }
 
     public func write(_ name: String, _ text: String) throws(SluiceError) {

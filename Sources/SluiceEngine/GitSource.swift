@@ -38,6 +38,11 @@ public final class GitSource: @unchecked Sendable {
         try await run { [path] mirror in try mirror.readFolder(commit: commit, path: path) }
     }
 
+    /// The migrations folder in `commit`'s tree, parsed and checked against its `sluice.sum`.
+    public func folder(at commit: String, requireDown: Bool) async throws -> MigrationFolder {
+        try FolderParser(requireDown: requireDown).parseVerified(try await entries(at: commit))
+    }
+
     public func commitInfo(_ sha: String) async throws -> CommitInfo {
         try await run { mirror in try mirror.commitInfo(sha) }
     }

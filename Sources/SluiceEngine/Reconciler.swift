@@ -87,11 +87,7 @@ public actor Reconciler {
                 waiting.message = "not retried until the branch moves or `sluice daemon trigger`: " + failed.outcome.message
                 return waiting
             }
-            let folder = try FolderParser(requireDown: engine.config.policy.requireDown).parse(try await git.entries(at: fetched))
-            if let sum = folder.sum {
-                let problems = sum.mismatches(against: folder.fileChecksums)
-                if !problems.isEmpty { throw SluiceError.badFolder(problems) }
-            }
+            let folder = try await git.folder(at: fetched, requireDown: engine.config.policy.requireDown)
             let reverted = try await git.revertedVersions(from: live?.reconciled, to: fetched)
             let git = self.git
             let context = SourceContext(

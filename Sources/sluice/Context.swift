@@ -57,12 +57,7 @@ struct Context {
     func loadFolder() async throws -> (folder: MigrationFolder, commit: String?) {
         guard let git else { return (try engine.folder.load(requireDown: config.policy.requireDown), nil) }
         let tip = try await git.fetch()
-        let folder = try FolderParser(requireDown: config.policy.requireDown).parse(try await git.entries(at: tip))
-        if let sum = folder.sum {
-            let problems = sum.mismatches(against: folder.fileChecksums)
-            if !problems.isEmpty { throw SluiceError.badFolder(problems) }
-        }
-        return (folder, tip)
+        return (try await git.folder(at: tip, requireDown: config.policy.requireDown), tip)
     }
 
     /// Runs the command body; any error becomes a message and its exit code.
