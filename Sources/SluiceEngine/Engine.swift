@@ -40,10 +40,6 @@ public struct Engine: Sendable {
         do { connection = try await Connection.connect(settings) } catch let error as PGError {
             throw error.unreachable(settings)
         }
-        if connection.serverVersion >= 140000 {
-            // A killed sluice should not leave a migration running on the server.
-            _ = try? await connection.execute("SET client_connection_check_interval = 1000")
-        }
         return try StateStore(connection: connection, schema: schema)
     }
 
@@ -71,6 +67,10 @@ public struct Engine: Sendable {
         let store = try await connect()
         let lock = try await lock(wait: wait, store: store, sink: sink)
         do {
+            if store.connection.serverVersion >= 140000 {
+                // A killed sluice should not leave a migration running on the server.
+                _ = try? await store.connection.execute("SET client_connection_check_interval = 1000")
+            }
             try await mapConnectionErrors { try await store.prepare() }
             let value = try await body(store)
             await lock.release()

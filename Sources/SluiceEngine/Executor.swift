@@ -115,8 +115,10 @@ struct Executor {
         do {
             for index in start..<statements.count {
                 let statement = statements[index]
-                try await dropInvalidIndex(left: statement)
                 _ = try await withLockRetries(step) {
+                    // Before every attempt: a build cut off by a lock timeout leaves an INVALID
+                    // index that `IF NOT EXISTS` would otherwise silently keep.
+                    try await dropInvalidIndex(left: statement)
                     do { try await connection.execute(statement.text) } catch let error as PGError {
                         throw Failure(error: error, section: section, statementLine: statement.line, statementText: statement.text, what: what)
                     }

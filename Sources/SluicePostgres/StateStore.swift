@@ -126,15 +126,18 @@ public final class StateStore: Sendable {
     /// revisions are dirty, and the newest event a person caused (release, resolve,
     /// rollback, baseline) — a change there means re-planning. Nil before Sluice's tables exist.
     public func liveness() async throws -> (reconciled: String?, dirty: Int, marker: Int)? {
-        let result = try await connection.query("""
-            SELECT CASE WHEN to_regclass($1) IS NULL THEN NULL ELSE 'present' END
-            """, ["\(s).reconciled"])
-        guard result.scalar != nil else { return nil }
-        let row = try await connection.query("""
-            SELECT (SELECT commit_sha FROM \(s).reconciled) AS reconciled,
-                   (SELECT count(*) FROM \(s).revisions WHERE state = 'dirty') AS dirty,
-                   (SELECT coalesce(max(id), 0) FROM \(s).events WHERE kind IN ('release', 'resolve', 'rollback', 'baseline')) AS marker
-            """).records[0]
+        // One query: a no-change cycle sends nothing else. Before the tables exist it fails with 42P01.
+        let result: QueryResult
+        do {
+            result = try await connection.query("""
+                SELECT (SELECT commit_sha FROM \(s).reconciled) AS reconciled,
+                       (SELECT count(*) FROM \(s).revisions WHERE state = 'dirty') AS dirty,
+                       (SELECT coalesce(max(id), 0) FROM \(s).events WHERE kind IN ('release', 'resolve', 'rollback', 'baseline')) AS marker
+                """)
+        } catch let error as PGError where error.sqlState == "42P01" || error.sqlState == "3F000" {
+            return nil
+        }
+        let row = result.records[0]
         return (row["reconciled"], row.int("dirty") ?? 0, row.int("marker") ?? 0)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SluicePostgres
 import Testing
 
 /// SIGKILL in the middle of a plan never leaves a half-applied migration or a wrong
@@ -6,8 +7,12 @@ import Testing
 @Suite struct CrashSafetyTests {
     static let count = 24
 
+    /// The advisory lock migration `v` passes through: the test holds it to stop a run
+    /// exactly there, so every kill lands where the test says, however loaded the machine.
+    static func gate(_ v: Int) -> Int { 7000 + v }
+
     /// Every fourth migration is no-transaction with several statements; the rest are
-    /// transactional. Each sleeps a little so the kills land in the middle.
+    /// transactional. Each passes through its gate.
     static func folder() throws -> TempFolder {
         var files: [String: String] = [
             "0000_log.up.sql": "CREATE TABLE applied_log (version int NOT NULL, at timestamptz DEFAULT clock_timestamp());\n",
@@ -19,15 +24,15 @@ import Testing
                 files["\(name).up.sql"] = """
                     -- sluice:no-transaction
                     CREATE TABLE IF NOT EXISTS n\(v) (id int);
-                    SELECT pg_sleep(0.04);
-                    INSERT INTO n\(v) SELECT g FROM generate_series(1, 300000) g WHERE NOT EXISTS (SELECT 1 FROM n\(v));
+                    SELECT pg_advisory_lock(\(gate(v))), pg_advisory_unlock(\(gate(v)));
+                    INSERT INTO n\(v) SELECT g FROM generate_series(1, 20000) g WHERE NOT EXISTS (SELECT 1 FROM n\(v));
                     CREATE INDEX CONCURRENTLY IF NOT EXISTS n\(v)_idx ON n\(v) (id);
-                    SELECT pg_sleep(0.04);
+                    SELECT 1;
                     """
-                files["\(name).down.sql"] = "-- sluice:no-transaction\nSELECT pg_sleep(0.03);\nDROP TABLE IF EXISTS n\(v);\n"
+                files["\(name).down.sql"] = "-- sluice:no-transaction\nSELECT pg_advisory_lock(\(gate(v))), pg_advisory_unlock(\(gate(v)));\nDROP TABLE IF EXISTS n\(v);\n"
             } else {
-                files["\(name).up.sql"] = "CREATE TABLE c\(v) (id int);\nSELECT pg_sleep(0.05);\nINSERT INTO applied_log (version) VALUES (\(v));\n"
-                files["\(name).down.sql"] = "DROP TABLE c\(v);\nSELECT pg_sleep(0.03);\nDELETE FROM applied_log WHERE version = \(v);\n"
+                files["\(name).up.sql"] = "CREATE TABLE c\(v) (id int);\nSELECT pg_advisory_xact_lock(\(gate(v)));\nINSERT INTO applied_log (version) VALUES (\(v));\n"
+                files["\(name).down.sql"] = "DROP TABLE c\(v);\nSELECT pg_advisory_xact_lock(\(gate(v)));\nDELETE FROM applied_log WHERE version = \(v);\n"
             }
         }
         return try TempFolder(files)
@@ -42,7 +47,8 @@ import Testing
         for v in 1...Self.count {
             if v % 4 == 0 {
                 if states[v] == "applied" {
-                    #expect(try await db.scalar("SELECT bool_and(indisvalid) FROM pg_index WHERE indrelid = 'n\(v)'::regclass") == "t")
+                    let indexes = try await db.connect().query("SELECT indexrelid::regclass::text, indisvalid FROM pg_index WHERE indrelid = 'n\(v)'::regclass").rows
+                    #expect(indexes.allSatisfy { $0[1] == "t" }, "migration \(v): \(indexes)")
                 }
             } else {
                 let exists = try await db.tableExists("c\(v)")
@@ -58,20 +64,33 @@ import Testing
         #expect(applied == Array(0..<applied.count), "applied versions form a prefix: \(applied)")
     }
 
-    /// Starts `args`, waits until `condition` holds on the database (or the run ends), then SIGKILLs it.
-    func kill(_ args: [String], _ db: TestDatabase, when condition: String) async throws {
+    /// Starts `args` while the test holds the gate of migration `v`, waits until the run is
+    /// blocked there, SIGKILLs it, lets the server notice, and opens the gate again.
+    func kill(_ args: [String], _ db: TestDatabase, at v: Int, holding extra: (Connection) async throws -> Void = { _ in }) async throws {
+        let gate = try await db.connect()
+        try await gate.execute("SELECT pg_advisory_lock(\(Self.gate(v)))")
+        try await extra(gate)
         let running = try CLI.start(args, database: db)
         let conn = try await db.connect()
-        for _ in 0..<1000 where running.process.isRunning {
-            if try await conn.query("SELECT to_regclass('sluice.revisions') IS NOT NULL").scalar == "t",
-               try await conn.query("SELECT (\(condition))::text").scalar == "true" { break }
+        var blocked = false
+        for _ in 0..<3000 where running.process.isRunning && !blocked {
+            blocked = try await conn.query("""
+                SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = $1::oid
+                """, [String(Self.gate(v))]).scalar == "t"
+            if !blocked { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(blocked, "the run reached migration \(v)")
+        let rc = Foundation.kill(running.process.processIdentifier, SIGKILL)
+        #expect(rc == 0)
+        let result = try await CLI.finish(running)
+        #expect(result.status == 9, "killed in the middle: \(result)")
+        // The server aborts the killed session's statement (client_connection_check_interval).
+        for _ in 0..<500 {
+            let left = try await conn.query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'sluice %'").scalar
+            if left == "0" { break }
             try await Task.sleep(for: .milliseconds(10))
         }
-        let rc = Foundation.kill(running.process.processIdentifier, SIGKILL)
-        let result = try await CLI.finish(running)
-        #expect(rc == 0, "kill(\(running.process.processIdentifier)): errno \(errno) \(String(cString: strerror(errno))); ps: \((try? String(contentsOfFile: "/proc/\(running.process.processIdentifier)/status", encoding: .utf8))?.prefix(200) ?? "none")")
-        #expect(result.status == 9, "killed in the middle: \(result)")
-        try await Task.sleep(for: .milliseconds(300))
+        try await gate.execute("SELECT pg_advisory_unlock(\(Self.gate(v)))")
     }
 
     static let applied = "(SELECT count(*) FROM sluice.revisions WHERE state = 'applied')"
@@ -80,26 +99,54 @@ import Testing
         try await withTestDatabase { db in
             let folder = try Self.folder()
             let apply = ["apply", "--dir", folder.path]
-            for threshold in [2, 7] {
-                try await kill(apply, db, when: "\(Self.applied) >= \(threshold)")
+            // In transactional migrations.
+            for v in [3, 9] {
+                try await kill(apply, db, at: v)
                 try await checkInvariants(db)
+                #expect(try await db.count(Self.applied) == v, "0…\(v - 1) applied, \(v) rolled back")
             }
-            // Inside a no-transaction migration: after its first statement, and in its index build.
-            try await kill(apply, db, when: "EXISTS (SELECT 1 FROM sluice.revisions WHERE state = 'dirty' AND statements_done >= 1)")
+            // In a no-transaction migration, after its first statement: it stays dirty.
+            try await kill(apply, db, at: 12)
             try await checkInvariants(db)
-            #expect(try await db.count("SELECT count(*) FROM sluice.revisions WHERE state = 'dirty'") == 1)
-            try await kill(apply, db, when: "EXISTS (SELECT 1 FROM pg_stat_activity WHERE query ILIKE 'CREATE INDEX CONCURRENTLY%' AND state = 'active')")
-            try await checkInvariants(db)
-            for threshold in [16, 21] {
-                try await kill(apply, db, when: "\(Self.applied) >= \(threshold)")
-                try await checkInvariants(db)
+            #expect(try await db.scalar("SELECT state || ' ' || statements_done FROM sluice.revisions WHERE version = '12'") == "dirty 1")
+            // In the middle of an index build: the run is held at migration 16's gate while the
+            // test opens a transaction whose snapshot keeps CREATE INDEX CONCURRENTLY waiting
+            // (and so INVALID); then the gate opens, the build starts and waits, and it is killed.
+            let gate = try await db.connect()
+            try await gate.execute("SELECT pg_advisory_lock(\(Self.gate(16)))")
+            let running = try CLI.start(apply, database: db)
+            let conn = try await db.connect()
+            for _ in 0..<3000 where running.process.isRunning {
+                if try await conn.query("SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = $1::oid", [String(Self.gate(16))]).scalar == "t" { break }
+                try await Task.sleep(for: .milliseconds(10))
             }
-            let done = try await db.count("SELECT count(*) FROM sluice.revisions WHERE state = 'applied'")
-            #expect(done < Self.count + 1, "the last kill landed before the end (\(done) applied)")
+            let reader = try await db.connect()
+            try await reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM n16")
+            try await gate.execute("SELECT pg_advisory_unlock(\(Self.gate(16)))")
+            var building = false
+            for _ in 0..<3000 where running.process.isRunning && !building {
+                building = try await conn.query("SELECT count(*) > 0 FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY IF NOT EXISTS n16_idx%' AND wait_event_type IS NOT NULL").scalar == "t"
+                if !building { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(building, "the index build is under way")
+            Foundation.kill(running.process.processIdentifier, SIGKILL)
+            _ = try await CLI.finish(running)
+            // Only once the server has ended the killed session may the index build's wait end.
+            for _ in 0..<500 where try await conn.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND pid <> pg_backend_pid()").scalar != "0" {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            try await reader.execute("COMMIT")
+            try await checkInvariants(db)
+            #expect(try await db.scalar("SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass('n16_idx')") == "t", "the cut-off build left an INVALID index")
+            // Later, in transactional migrations again.
+            try await kill(apply, db, at: 21)
+            try await checkInvariants(db)
+            #expect(try await db.scalar("SELECT state FROM sluice.revisions WHERE version = '16'") == "applied", "the next run resumed migration 16")
+            #expect(try await db.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('n16_idx')") == "t", "and rebuilt the INVALID index")
 
             let rerun = try await CLI.run(apply, database: db)
             #expect(rerun.status == 0, "\(rerun)")
-            #expect(try await db.count("SELECT count(*) FROM sluice.revisions WHERE state = 'applied'") == Self.count + 1)
+            #expect(try await db.count(Self.applied) == Self.count + 1)
             try await checkInvariants(db)
             #expect(try await db.count("SELECT count(*) FROM pg_index WHERE NOT indisvalid") == 0)
         }
@@ -109,11 +156,13 @@ import Testing
         try await withTestDatabase { db in
             let folder = try Self.folder()
             #expect(try await CLI.run(["apply", "--dir", folder.path], database: db).status == 0)
-            try await kill(["rollback", "--to", "0", "--yes", "--dir", folder.path], db, when: "(SELECT count(*) FROM sluice.revisions) <= 15")
+            let rollback = ["rollback", "--to", "0", "--yes", "--dir", folder.path]
+            try await kill(rollback, db, at: 15)
             try await checkInvariants(db)
-            let left = try await db.count("SELECT count(*) FROM sluice.revisions")
-            #expect(left > 0 && left <= 15, "the kill landed in the middle of the rollback (\(left) left)")
-            let rerun = try await CLI.run(["rollback", "--to", "0", "--yes", "--dir", folder.path], database: db)
+            #expect(try await db.count("SELECT count(*) FROM sluice.revisions") == 16, "0…15 still applied; 16…24 taken down")
+            try await kill(rollback, db, at: 8)
+            try await checkInvariants(db)
+            let rerun = try await CLI.run(rollback, database: db)
             #expect(rerun.status == 0, "\(rerun)")
             #expect(try await db.count("SELECT count(*) FROM sluice.revisions") == 0)
             #expect(try await db.count("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 0)
