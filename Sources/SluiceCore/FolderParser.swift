@@ -127,6 +127,15 @@ public struct FolderParser: Sendable {
             }
         }
 
+        // A folder where no migration has a down (most Flyway folders, many goose ones) gets
+        // one problem that names the setting, not one per file.
+        let missingDowns = problems.filter { $0.message.hasPrefix("is an up") }
+        if missingDowns.count > 1, missingDowns.count == migrations.filter({ !$0.up.directives.irreversible }).count {
+            problems.removeAll { $0.message.hasPrefix("is an up") }
+            problems.append(.init(
+                file: missingDowns[0].file, message: "none of the folder's \(missingDowns.count) migrations has a down",
+                hint: "a folder that never had downs needs policy.require_down: false (SLUICE_POLICY_REQUIRE_DOWN=false): its migrations are then irreversible and rollback stops above them"))
+        }
         // Sorting indices, not the (large) migrations themselves.
         migrations = migrations.indices.sorted { migrations[$0].version < migrations[$1].version }.map { migrations[$0] }
         repeatables.sort { $0.title < $1.title }
