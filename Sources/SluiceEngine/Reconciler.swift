@@ -43,6 +43,8 @@ public actor Reconciler {
     private var lastTip: String?
     private var lastMarker: Int?
     private var failedTip: (tip: String, marker: Int, outcome: CycleOutcome)?
+    /// Kept between polls, so a no-change poll costs one query and no new connection.
+    private var liveStore: StateStore?
 
     public init(engine: Engine, git: GitSource) {
         self.engine = engine
@@ -62,8 +64,7 @@ public actor Reconciler {
         do {
             let fetched = try await git.fetch()
             tip = fetched
-            let store = try await engine.connect()
-            let live = try await engine.mapConnectionErrors { try await store.liveness() }
+            let (store, live) = try await livenessCheck()
             // A branch that moved backwards or was force-pushed is reported, and planned like any other tip.
             if let previous = live?.reconciled ?? lastTip, previous != fetched {
                 let move = try await git.move(from: previous, to: fetched)
@@ -126,5 +127,21 @@ public actor Reconciler {
         named.commit = change.sha
         if named.details.isEmpty { named.message += " in commit \(commit)" } else { named.details.append("\(file) was last changed in commit \(commit)") }
         return named
+    }
+
+    /// The liveness query on the connection kept from the last poll, or on a new one when
+    /// there is none or it broke (a restarted server).
+    private func livenessCheck() async throws -> (StateStore, (reconciled: String?, dirty: Int, marker: Int)?) {
+        if let kept = liveStore {
+            liveStore = nil
+            if let live = try? await kept.liveness() {
+                liveStore = kept
+                return (kept, live)
+            }
+        }
+        let store = try await engine.connect()
+        let live = try await engine.mapConnectionErrors { try await store.liveness() }
+        liveStore = store
+        return (store, live)
     }
 }

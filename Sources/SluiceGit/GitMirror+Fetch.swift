@@ -64,11 +64,13 @@ extension GitMirror {
         return ObjectID(oid)
     }
 
+    /// Lends the `origin` remote, looked up on first use and kept (freed in `deinit`).
     private func withOrigin<T>(_ body: (OpaquePointer) throws(GitError) -> T) throws(GitError) -> T {
+        if let originRemote { return try body(originRemote) }
         var origin: OpaquePointer?
         try git("read remote origin of the mirror \(directory)") { git_remote_lookup(&origin, repository, "origin") }
         guard let origin else { throw GitError(.repository, "no remote origin", operation: "fetch") }
-        defer { git_remote_free(origin) }
+        originRemote = origin
         return try body(origin)
     }
 

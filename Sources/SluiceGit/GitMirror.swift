@@ -18,6 +18,9 @@ public final class GitMirror: @unchecked Sendable {
     private let lock = NSLock()
     /// Caches; only touched with `lock` held.
     var introductionIndexes: [String: IntroductionIndex] = [:]
+    /// The `origin` remote, looked up once: libgit2 1.5's `git_remote_lookup` leaks PCRE2
+    /// match data on every call (fixed upstream in libgit2#6382), ~100 KiB per poll.
+    var originRemote: OpaquePointer?
     var commitInfos: [ObjectID: CommitInfo] = [:]
 
     /// Opens the mirror at `directory`, or creates an empty one (with remote `origin` set to
@@ -35,6 +38,7 @@ public final class GitMirror: @unchecked Sendable {
     }
 
     deinit {
+        if let originRemote { git_remote_free(originRemote) }
         git_repository_free(repository)
     }
 

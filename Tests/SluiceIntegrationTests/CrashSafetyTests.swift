@@ -75,7 +75,7 @@ import Testing
         var blocked = false
         for _ in 0..<3000 where running.process.isRunning && !blocked {
             blocked = try await conn.query("""
-                SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = $1::oid
+                SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND objid = $1::oid
                 """, [String(Self.gate(v))]).scalar == "t"
             if !blocked { try await Task.sleep(for: .milliseconds(10)) }
         }
@@ -117,7 +117,7 @@ import Testing
             let running = try CLI.start(apply, database: db)
             let conn = try await db.connect()
             for _ in 0..<3000 where running.process.isRunning {
-                if try await conn.query("SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = $1::oid", [String(Self.gate(16))]).scalar == "t" { break }
+                if try await conn.query("SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND objid = $1::oid", [String(Self.gate(16))]).scalar == "t" { break }
                 try await Task.sleep(for: .milliseconds(10))
             }
             let reader = try await db.connect()
@@ -125,14 +125,14 @@ import Testing
             try await gate.execute("SELECT pg_advisory_unlock(\(Self.gate(16)))")
             var building = false
             for _ in 0..<3000 where running.process.isRunning && !building {
-                building = try await conn.query("SELECT count(*) > 0 FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY IF NOT EXISTS n16_idx%' AND wait_event_type IS NOT NULL").scalar == "t"
+                building = try await conn.query("SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'CREATE INDEX CONCURRENTLY IF NOT EXISTS n16_idx%' AND wait_event_type IS NOT NULL").scalar == "t"
                 if !building { try await Task.sleep(for: .milliseconds(10)) }
             }
             #expect(building, "the index build is under way")
             Foundation.kill(running.process.processIdentifier, SIGKILL)
             _ = try await CLI.finish(running)
             // Only once the server has ended the killed session may the index build's wait end.
-            for _ in 0..<500 where try await conn.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND pid <> pg_backend_pid()").scalar != "0" {
+            for _ in 0..<500 where try await conn.query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'CREATE INDEX CONCURRENTLY%' AND pid <> pg_backend_pid()").scalar != "0" {
                 try await Task.sleep(for: .milliseconds(10))
             }
             try await reader.execute("COMMIT")

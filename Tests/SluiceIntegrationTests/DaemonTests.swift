@@ -179,7 +179,7 @@ import Testing
             let daemon = try DaemonProcess(git, db, env: ["SLUICE_DATABASE_LOCK_TIMEOUT": "0"])
             var waiting = false
             for _ in 0..<500 where !waiting {
-                waiting = try await db.count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") > 0
+                waiting = try await db.count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") > 0
                 if !waiting { try await Task.sleep(for: .milliseconds(20)) }
             }
             #expect(waiting, "the slow migration is under way")
@@ -260,7 +260,42 @@ import Testing
             #expect(tail.contains("STOPPING=1"), "\(tail)")
         }
     }
+
+    @Test func aDatabaseServerStoppedMidRunAndStartedAgainIsCaughtUp() async throws {
+        let server = try OwnServer()
+        let db = server.database
+        let git = try GitFixture()
+        try git.commit(GitFixture.table(1, "users"), message: "Add users")
+        let daemon = try DaemonProcess(git, db, env: ["SLUICE_DATABASE_PASSWORD_FILE": server.dir + "/password", "SLUICE_DATABASE_LOCK_TIMEOUT": "0"])
+        try await daemon.ready(db: db)
+        #expect(try await daemon.cycle(db).status == 0)
+
+        // Migration 2 waits on a lock the test holds, so the server stops in the middle of it.
+        let gate = try await db.connect()
+        try await gate.execute("SELECT pg_advisory_lock(4343)")
+        try git.commit(GitFixture.table(2, "orders", extra: "SELECT pg_advisory_xact_lock(4343);\n"), message: "Add orders")
+        #expect(try await CLI.run(["daemon", "trigger"], database: db, env: daemon.env).status == 0)
+        var waiting = false
+        for _ in 0..<500 where !waiting {
+            waiting = try await gate.query("SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").scalar == "t"
+            if !waiting { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(waiting, "migration 2 is under way")
+        try server.stop()
+        let down = try await daemon.cycle(db)
+        #expect(down.status == 4, "\(down)")
+        let status = try await CLI.run(["daemon", "status"], database: db, env: daemon.env)
+        #expect(status.status == 0, "the daemon survived: \(status)")
+
+        try server.start()
+        let back = try await daemon.cycle(db)
+        #expect(back.status == 0, "\(back)")
+        #expect(try await db.tableExists("orders"))
+        #expect(try await db.count("SELECT count(*) FROM sluice.revisions") == 2)
+        #expect(try await daemon.stop().status == 0)
+    }
 }
+
 
 /// A stand-in for systemd's notify socket: a datagram socket the daemon writes to.
 final class NotifySocket: @unchecked Sendable {

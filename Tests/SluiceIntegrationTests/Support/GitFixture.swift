@@ -125,6 +125,11 @@ final class DaemonProcess: @unchecked Sendable {
         try await CLI.run(["daemon", "trigger", "--wait", "--timeout", "60"], database: db, env: env)
     }
 
+    /// A daemon whose test failed half-way must not outlive the test.
+    deinit {
+        if running.process.isRunning { kill(running.process.processIdentifier, SIGKILL) }
+    }
+
     func stop() async throws -> CLIResult {
         if running.process.isRunning { kill(running.process.processIdentifier, SIGTERM) }
         return try await CLI.finish(running)
@@ -161,5 +166,50 @@ final class DaemonProcess: @unchecked Sendable {
             if bound == 0 { return candidate }
         }
         return Int.random(in: 10_000..<32_000)
+    }
+}
+
+/// A PostgreSQL server of the test's own (scripts/lib/pg.sh), which the test may stop and
+/// start again; removed at the end.
+final class OwnServer: @unchecked Sendable {
+    let dir: String
+    let port: Int
+    let bindir: String
+    let database: TestDatabase
+
+    init() throws {
+        dir = try OwnServer.shell("mktemp -d /tmp/sluice-own-pg.XXXXXX").trimmingCharacters(in: .whitespacesAndNewlines)
+        let script = CLI.packageRoot.appendingPathComponent("scripts/lib/pg.sh").path
+        // The server must not inherit this pipe, or reading it would wait for the server to end.
+        let out = try OwnServer.shell("source '\(script)' && sluice_pg_start '\(dir)' >'\(dir).start.log' 2>&1 </dev/null && echo \"$PGPORT $SLUICE_PG_BINDIR\"")
+        let parts = out.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard parts.count == 2, let port = Int(parts[0]) else { throw TestSetupError("could not start a server: \(out)") }
+        self.port = port
+        bindir = parts[1]
+        let pgpass = try String(contentsOfFile: dir + "/pgpass", encoding: .utf8)
+        let password = pgpass.split(separator: "\n")[0].split(separator: ":", maxSplits: 4).last.map(String.init) ?? ""
+        try (password + "\n").write(toFile: dir + "/password", atomically: true, encoding: .utf8)
+        database = TestDatabase(name: "postgres", url: "postgresql://postgres@127.0.0.1:\(port)/postgres", passwordFile: dir + "/password")
+    }
+
+    deinit { _ = try? OwnServer.shell("source '\(CLI.packageRoot.appendingPathComponent("scripts/lib/pg.sh").path)' && sluice_pg_stop '\(dir)' >/dev/null 2>&1; rm -f '\(dir).start.log'") }
+
+    func stop() throws { _ = try OwnServer.shell("runuser -u postgres -- '\(bindir)/pg_ctl' -D '\(dir)/data' -m fast -w -t 60 stop") }
+    func start() throws { _ = try OwnServer.shell("runuser -u postgres -- '\(bindir)/pg_ctl' -D '\(dir)/data' -l '\(dir)/postgres.log' -w -t 60 start >/dev/null 2>&1 </dev/null") }
+
+    /// Runs a bash command with `system(3)`; its output goes through files, not pipes, because
+    /// a server it starts inherits the descriptors (and Foundation's Process did not always
+    /// notice the shell's exit once a daemonised server hung off it).
+    @discardableResult
+    static func shell(_ command: String) throws -> String {
+        let base = NSTemporaryDirectory() + "sluice-shell-" + UUID().uuidString.prefix(8)
+        defer { try? FileManager.default.removeItem(atPath: base + ".sh"); try? FileManager.default.removeItem(atPath: base + ".out"); try? FileManager.default.removeItem(atPath: base + ".err") }
+        try ("set -euo pipefail\n" + command + "\n").write(toFile: base + ".sh", atomically: true, encoding: .utf8)
+        let status = system("/bin/bash '\(base).sh' >'\(base).out' 2>'\(base).err' </dev/null")
+        let out = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
+        guard status == 0 else {
+            throw TestSetupError("`\(command)` failed: \((try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")")
+        }
+        return out
     }
 }

@@ -36,8 +36,10 @@ struct TestSetupError: Error, CustomStringConvertible {
 struct TestDatabase: Sendable {
     let name: String
     let url: String
+    /// For a server of the test's own whose password is not in PGPASSFILE.
+    var passwordFile: String?
 
-    var settings: ConnectionSettings { ConnectionSettings(url: url, applicationName: "sluice-tests") }
+    var settings: ConnectionSettings { ConnectionSettings(url: url, passwordFile: passwordFile, applicationName: "sluice-tests") }
 
     func connect() async throws -> Connection { try await Connection.connect(settings) }
 
@@ -58,7 +60,7 @@ func withTestDatabase<T>(_ body: (TestDatabase) async throws -> T) async throws 
     let admin = try await Connection.connect(ConnectionSettings(url: try TestServer.adminURL(), applicationName: "sluice-tests"))
     let name = "sluice_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
     try await admin.execute("CREATE DATABASE \(try admin.quoteIdentifier(name))")
-    let db = TestDatabase(name: name, url: try TestServer.url(database: name))
+    let db = TestDatabase(name: name, url: try TestServer.url(database: name), passwordFile: nil)
     do {
         let result = try await body(db)
         try await drop(name, admin)
