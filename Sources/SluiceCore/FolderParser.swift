@@ -76,6 +76,10 @@ public struct FolderParser: Sendable {
                 repeatables.append(.init(title: title, section: .init(file: entry.name, sql: text, directives: directives), checksum: checksums[entry.name]!))
             case .single(let v, let title):
                 singles.append((v, entry.name, title, text, checksums[entry.name]!))
+            case .unknownSQL where Self.isFlywayCallback(entry.name):
+                problems.append(.init(
+                    file: entry.name, message: "is a Flyway callback, which Sluice does not run",
+                    hint: "move it out of the migrations folder; SQL that must run after every apply can be a repeatable R__ migration"))
             case .unknownSQL:
                 problems.append(.init(
                     file: entry.name, message: "matches no migration layout",
@@ -133,7 +137,7 @@ public struct FolderParser: Sendable {
         if missingDowns.count > 1, missingDowns.count == migrations.filter({ !$0.up.directives.irreversible }).count {
             problems.removeAll { $0.message.hasPrefix("is an up") }
             problems.append(.init(
-                file: missingDowns[0].file, message: "none of the folder's \(missingDowns.count) migrations has a down",
+                file: "", message: "none of the folder's \(missingDowns.count) migrations has a down",
                 hint: "a folder that never had downs needs policy.require_down: false (SLUICE_POLICY_REQUIRE_DOWN=false): its migrations are then irreversible and rollback stops above them"))
         }
         // Sorting indices, not the (large) migrations themselves.
@@ -166,6 +170,16 @@ public struct FolderParser: Sendable {
         case .goose: add = "add a `-- +goose Down` section"
         }
         return "\(add), or mark the up `-- sluice:irreversible`, or set policy.require_down: false for a folder that never had downs"
+    }
+
+    /// `beforeMigrate.sql`, `afterEachMigrate__note.sql`, `afterMigrateError.sql`, …
+    static func isFlywayCallback(_ name: String) -> Bool {
+        let events = ["Migrate", "EachMigrate", "MigrateError", "EachMigrateError", "MigrateApplied", "Validate", "ValidateError",
+                      "Clean", "CleanError", "Info", "InfoError", "Repair", "RepairError", "Baseline", "BaselineError", "Undo", "EachUndo",
+                      "UndoError", "EachUndoError", "EachMigrateStatement", "EachMigrateStatementError", "EachUndoStatement", "EachUndoStatementError", "Connect", "Version"]
+        let stem = name.dropLast(4)
+        let base = stem.split(separator: "__", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? String(stem)
+        return ["before", "after", "create"].contains { prefix in events.contains { base == prefix + $0 } || base == prefix + "Schema" }
     }
 
     private static func text(_ bytes: [UInt8]) -> String? {

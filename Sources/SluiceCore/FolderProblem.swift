@@ -14,7 +14,7 @@ public struct FolderProblem: Sendable, Equatable, CustomStringConvertible {
 
     /// `file: message`, or `file is …` when the message reads on from the file name.
     public var located: String {
-        if message.hasPrefix(file) { return message }
+        if file.isEmpty || message.hasPrefix(file) { return message }
         let continues = ["is ", "does ", "has ", "matches "].contains { message.hasPrefix($0) }
         return continues ? "\(file) \(message)" : "\(file): \(message)"
     }

@@ -23,6 +23,12 @@ import Testing
         #expect(error.description.contains("0002_b.up.sql is an up without a down"))
     }
 
+    @Test func aFlywayCallbackIsNamedAsSuch() throws {
+        let entries = [FolderEntry(name: "V1__init.sql", text: "SELECT 1;"), FolderEntry(name: "afterMigrate.sql", text: "SELECT 1;")]
+        let error = try parseError(entries)
+        #expect(error.description.contains("afterMigrate.sql is a Flyway callback"))
+    }
+
     private func parseError(_ entries: [FolderEntry]) throws -> SluiceError {
         do {
             _ = try FolderParser(requireDown: true).parse(entries)
