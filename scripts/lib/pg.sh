@@ -18,7 +18,7 @@
 # command-line argument (only shell builtins ever see it).
 
 # Debian packages needed to build Sluice and run its tests.
-SLUICE_DEB_PACKAGES=(postgresql postgresql-client libpq-dev libpg-query-dev libgit2-dev pkg-config git curl)
+SLUICE_DEB_PACKAGES=(postgresql postgresql-client libpq-dev libpg-query-dev libgit2-dev pkg-config git curl openssh-server openssh-client)
 
 # _sluice_log MESSAGE... — progress line on stderr, so stdout stays clean.
 _sluice_log() {
