@@ -52,6 +52,8 @@ struct WatcherService: Service {
                 Task { await state.progress("[\(index)/\(total)] \(step.verb) \(step.name)") }
             case .statementDone(let step, let statement, let of):
                 Task { await state.progress("\(step.verb) \(step.name): statement \(statement)/\(of)") }
+            case .fetching(let received, let total, let bytes) where total > 0 && (received == total || received % max(1, total / 100) == 0):
+                Task { await state.progress("fetching: \(received)/\(total) objects, \(bytes / 1024) KiB") }
             default:
                 break
             }

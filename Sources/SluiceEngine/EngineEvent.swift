@@ -13,6 +13,8 @@ public enum EngineEvent: Sendable {
     case retrying(step: Plan.Step, attempt: Int, after: Duration, reason: String)
     case stepFinished(index: Int, total: Int, step: Plan.Step, milliseconds: Int)
     case note(String)
+    /// The Git fetch is downloading: objects received of the pack's total, bytes so far.
+    case fetching(received: Int, total: Int, bytes: Int)
 }
 
 public typealias EventSink = @Sendable (EngineEvent) -> Void

@@ -28,9 +28,14 @@ public final class GitSource: @unchecked Sendable {
         }
     }
 
-    /// Fetches the branch; returns its tip.
-    public func fetch() async throws -> String {
-        try await run { [branch] mirror in try mirror.fetch(branch: branch) }
+    /// Fetches the branch; returns its tip. `sink` hears download progress (a first clone can be long).
+    public func fetch(sink: EventSink? = nil) async throws -> String {
+        var progress: FetchProgress?
+        if let sink {
+            progress = { @Sendable (received: Int, total: Int, bytes: Int) in sink(.fetching(received: received, total: total, bytes: bytes)) }
+        }
+        let report = progress
+        return try await run { [branch] mirror in try mirror.fetch(branch: branch, progress: report) }
     }
 
     /// The migrations folder's files in `commit`'s tree.

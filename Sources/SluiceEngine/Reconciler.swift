@@ -62,7 +62,7 @@ public actor Reconciler {
                          durationMs: Executor.milliseconds(since: clock), cause: forced ? "trigger" : "poll")
         }
         do {
-            let fetched = try await git.fetch()
+            let fetched = try await git.fetch(sink: sink)
             tip = fetched
             let (store, live) = try await livenessCheck()
             // A branch that moved backwards or was force-pushed is reported, and planned like any other tip.

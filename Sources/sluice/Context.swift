@@ -56,7 +56,7 @@ struct Context {
     /// The folder to work on: read from the Git tip, or from disk.
     func loadFolder() async throws -> (folder: MigrationFolder, commit: String?) {
         guard let git else { return (try engine.folder.load(requireDown: config.policy.requireDown), nil) }
-        let tip = try await git.fetch()
+        let tip = try await git.fetch(sink: Renderer(output: output).sink)
         return (try await git.folder(at: tip, requireDown: config.policy.requireDown), tip)
     }
 

@@ -36,6 +36,10 @@ final class Renderer: @unchecked Sendable {
             if terminal { say(" \(ms) ms") } else { say("[\(index)/\(total)] \(step.verb) \(step.name) … \(ms) ms") }
         case .note(let text):
             say(text)
+        case .fetching(let received, let total, let bytes):
+            // A line redrawn in place on a terminal, at most every 1% of the objects.
+            guard terminal, total > 0, received == total || received % max(1, total / 100) == 0 else { return }
+            write("\rfetching: \(received)/\(total) objects, \(bytes / 1024) KiB" + (received == total ? "\n" : ""))
         }
     }
 
