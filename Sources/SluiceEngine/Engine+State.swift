@@ -19,7 +19,8 @@ extension Engine {
             var report = StatusReport(
                 database: try settings.redactedURL, schema: schema, folder: folder.path, initialized: initialized, applied: records,
                 pending: [], held: [], dirty: applied.filter { $0.state == .dirty }.map(\.version.canonical), drifted: [], missing: [],
-                lockHolder: try await AdvisoryLock.holder(on: store.connection, key: lockKey), notes: [])
+                lockHolder: try await AdvisoryLock.holder(on: store.connection, key: lockKey),
+                reconciledCommit: initialized ? try await store.reconciledCommit() : nil, notes: [])
             guard case .success(let folder) = folderResult else {
                 report.folder = nil
                 report.notes.append("migrations folder \(self.folder.path) not found: pending and drift are not shown")

@@ -41,6 +41,8 @@ public struct StatusReport: Sendable, Codable {
     /// Applied versions whose file is no longer in the folder.
     public var missing: [String]
     public var lockHolder: String?
+    /// The Git commit the daemon (or `apply --repo`) last reconciled.
+    public var reconciledCommit: String?
     public var notes: [String]
 }
 

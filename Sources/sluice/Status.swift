@@ -17,6 +17,7 @@ struct Status: AsyncParsableCommand {
             if let folder = s.folder { out.line("folder:   \(folder)") }
             s.notes.forEach { out.line("note: \($0)") }
             out.line("lock:     \(s.lockHolder ?? "free")")
+            if let commit = s.reconciledCommit { out.line("commit:   \(commit) (last reconciled from Git)") }
             out.line("applied:  \(s.applied.filter { $0.state == "applied" }.count)")
             for r in s.applied {
                 let flags = [r.baseline ? "baseline" : nil, r.reversible ? nil : "irreversible", r.state == "dirty" ? "DIRTY \(r.statementsDone)/\(r.statementsTotal)" : nil].compactMap { $0 }

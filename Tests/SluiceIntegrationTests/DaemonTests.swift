@@ -209,6 +209,7 @@ import Testing
             #expect(try await db.scalar("SELECT commit_sha FROM sluice.revisions WHERE version = '1'") == sha)
             let status = try await CLI.run(["status"] + args, database: db, env: env)
             #expect(status.stdout.contains("pending:  0"), "\(status)")
+            #expect(status.stdout.contains("commit:   \(sha) (last reconciled from Git)"), "\(status)")
             let hash = try await CLI.run(["hash"] + args, database: db, env: env)
             #expect(hash.status == 2, "\(hash)")
             let missing = try await CLI.run(["plan", "--repo", git.root + "/nowhere.git"], database: db, env: env)
