@@ -1,0 +1,45 @@
+import Foundation
+import SluiceCore
+import SluicePostgres
+import Testing
+
+/// The catalog snapshot read from a real database, its fingerprint, and the diff of a change
+/// made behind Sluice's back (the groundwork of SPEC §4b).
+@Suite struct CatalogSnapshotTests {
+    @Test func theExampleSchemaIsReadAndAChangeShowsInTheDiff() async throws {
+        try await withTestDatabase { db in
+            let folder = try TempFolder.examples()
+            #expect(try await CLI.run(["apply", "--dir", folder.path], database: db).status == 0)
+            let conn = try await db.connect()
+            try await conn.execute("CREATE EXTENSION IF NOT EXISTS pgcrypto; CREATE TYPE mood AS ENUM ('ok', 'meh')")
+            let before = try await CatalogReader.snapshot(conn, excluding: "sluice")
+
+            #expect(before.tables["sluice.revisions"] == nil, "Sluice's own tables are not part of the managed schema")
+            let orders = try #require(before.tables["public.orders"])
+            #expect(orders.columns.map(\.name).prefix(2) == ["id", "user_id"])
+            #expect(orders.indexes["orders_user_id_idx"]?.contains("CREATE INDEX orders_user_id_idx ON public.orders") == true)
+            #expect(orders.constraints.values.contains { $0.hasPrefix("FOREIGN KEY (user_id) REFERENCES users(id)") }, "\(orders.constraints)")
+            #expect(before.views["public.order_totals"] != nil)
+            #expect(before.functions["public.touch_updated_at()"]?.contains("RETURNS trigger") == true)
+            #expect(before.enums["public.mood"] == ["ok", "meh"])
+            #expect(before.extensions["pgcrypto"] != nil)
+            #expect(!before.functions.keys.contains { $0.contains("gen_random_uuid") }, "an extension's functions belong to the extension")
+            #expect(try await CatalogReader.snapshot(conn, excluding: "sluice").fingerprint == before.fingerprint, "stable")
+
+            try await conn.execute("""
+                ALTER TABLE orders ADD COLUMN note text DEFAULT 'none';
+                DROP VIEW order_totals;
+                ALTER TABLE orders ALTER COLUMN amount TYPE numeric(14,2);
+                ALTER TYPE mood ADD VALUE 'great';
+                """)
+            let after = try await CatalogReader.snapshot(conn, excluding: "sluice")
+            #expect(after.fingerprint != before.fingerprint)
+            let diff = SchemaDiff(from: before, to: after).changes.map(\.description)
+            #expect(diff.contains("added column public.orders.note: text"), "\(diff)")
+            #expect(diff.contains("altered column public.orders.amount: type numeric(12,2) → numeric(14,2)"), "\(diff)")
+            #expect(diff.contains("dropped view public.order_totals"), "\(diff)")
+            #expect(diff.contains("altered enum public.mood: ok, meh → ok, meh, great"), "\(diff)")
+            #expect(diff.count == 4, "\(diff)")
+        }
+    }
+}
