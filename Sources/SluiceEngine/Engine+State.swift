@@ -21,6 +21,7 @@ extension Engine {
                 pending: [], held: [], dirty: applied.filter { $0.state == .dirty }.map(\.version.canonical), drifted: [], missing: [],
                 lockHolder: try await AdvisoryLock.holder(on: store.connection, key: lockKey),
                 reconciledCommit: initialized ? try await store.reconciledCommit() : nil, notes: [])
+            if initialized { report.schemaDrift = try await schemaDrift(store) }
             guard case .success(let folder) = folderResult else {
                 report.folder = nil
                 report.notes.append("migrations folder \(self.folder.path) not found: pending and drift are not shown")

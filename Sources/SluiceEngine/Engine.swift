@@ -184,6 +184,7 @@ public struct Engine: Sendable {
         let versions = plan.steps.compactMap { $0.version?.canonical }
         do {
             let results = try await executor.run(plan)
+            await recordSchema(store)
             let outcome = results.count < plan.steps.count ? "stopped" : "ok"
             let message = outcome == "ok" ? "\(kind): \(results.count) step(s)" : "\(kind): stopped for shutdown after \(results.count) of \(plan.steps.count) step(s)"
             try await record(store, kind: kind, outcome: outcome, versions: Array(versions.prefix(results.count)), commit: context.commit, started: started, message: message, details: JSONText.encode(results))
@@ -197,6 +198,27 @@ public struct Engine: Sendable {
         } catch let error as PGError where error.isConnectionFailure {
             throw error.unreachable(try settings)
         }
+    }
+
+    /// Snapshots the managed schema after a run that changed it (SPEC §4b). Best effort: a
+    /// failure here is logged and never fails the run that already committed.
+    func recordSchema(_ store: StateStore) async {
+        do {
+            let snapshot = try await CatalogReader.snapshot(store.connection, excluding: schema)
+            guard let json = JSONText.encode(snapshot) else { return }
+            try await store.recordSchema(json: json, fingerprint: snapshot.fingerprint)
+        } catch {
+            logger.warning("could not record the schema snapshot", metadata: ["error": "\(Redactor.redact(String(describing: error)))"])
+        }
+    }
+
+    /// Changes made to the managed schema since Sluice last recorded it; empty when none or never recorded.
+    func schemaDrift(_ store: StateStore) async throws -> [String] {
+        guard let json = try await store.recordedSchema(),
+              let recorded = try? JSONDecoder().decode(SchemaSnapshot.self, from: Data(json.utf8)) else { return [] }
+        let live = try await CatalogReader.snapshot(store.connection, excluding: schema)
+        guard live.fingerprint != recorded.fingerprint else { return [] }
+        return SchemaDiff(from: recorded, to: live).changes.map(\.description)
     }
 
     func describe(_ failure: Failure) -> SluiceError {

@@ -43,6 +43,8 @@ public struct StatusReport: Sendable, Codable {
     public var lockHolder: String?
     /// The Git commit the daemon (or `apply --repo`) last reconciled.
     public var reconciledCommit: String?
+    /// Schema changes made outside Sluice since it last recorded the schema (SPEC §4b).
+    public var schemaDrift: [String] = []
     public var notes: [String]
 }
 

@@ -141,6 +141,24 @@ public final class StateStore: Sendable {
         return (row["reconciled"], row.int("dirty") ?? 0, row.int("marker") ?? 0)
     }
 
+    /// Records the schema as Sluice left it: on the newest applied revision (the schema at
+    /// that version) and in `meta` (what drift is measured against).
+    public func recordSchema(json: String, fingerprint: String) async throws {
+        try await connection.query("""
+            UPDATE \(s).revisions SET schema_snapshot = $1::jsonb
+            WHERE version = (SELECT version FROM \(s).revisions WHERE state = 'applied' ORDER BY version_key DESC LIMIT 1)
+            """, [json])
+        try await connection.query("""
+            INSERT INTO \(s).meta (key, value) VALUES ('schema_snapshot', $1), ('schema_fingerprint', $2)
+            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
+            """, [json, fingerprint])
+    }
+
+    /// The schema snapshot recorded after the last run that changed the database, as JSON.
+    public func recordedSchema() async throws -> String? {
+        try await connection.query("SELECT value FROM \(s).meta WHERE key = 'schema_snapshot'").scalar
+    }
+
     /// The Git commit last reconciled, if any.
     public func reconciledCommit() async throws -> String? {
         try await connection.query("SELECT commit_sha FROM \(s).reconciled").scalar

@@ -35,6 +35,10 @@ struct Status: AsyncParsableCommand {
                 out.line("drifted:  \(s.drifted.count) (files changed after they were applied)")
                 s.drifted.forEach { out.line("  \($0.version) \($0.file): \($0.recorded.prefix(12)) → \($0.current.prefix(12))") }
             }
+            if !s.schemaDrift.isEmpty {
+                out.line("schema drift: \(s.schemaDrift.count) change(s) made outside Sluice since its last run")
+                s.schemaDrift.prefix(20).forEach { out.line("  \($0)") }
+            }
             if !s.missing.isEmpty { out.line("missing:  \(s.missing.joined(separator: ", ")) (applied, file no longer in the folder)") }
         }
     }

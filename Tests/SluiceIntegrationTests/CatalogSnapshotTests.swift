@@ -42,4 +42,25 @@ import Testing
             #expect(diff.count == 4, "\(diff)")
         }
     }
+
+    @Test func applyRecordsTheSchemaAndStatusShowsChangesMadeBehindItsBack() async throws {
+        try await withTestDatabase { db in
+            let folder = try TempFolder.examples()
+            #expect(try await CLI.run(["apply", "--dir", folder.path], database: db).status == 0)
+            #expect(try await db.scalar("SELECT schema_snapshot IS NOT NULL FROM sluice.revisions WHERE version = '6'") == "t", "the newest revision carries the schema")
+            let clean = try await CLI.run(["status", "--dir", folder.path], database: db)
+            #expect(!clean.stdout.contains("schema drift"), "\(clean)")
+
+            try await db.connect().execute("ALTER TABLE users ADD COLUMN nickname text; DROP VIEW order_totals")
+            let drifted = try await CLI.run(["status", "--dir", folder.path, "--format", "json"], database: db)
+            let json = try JSONSerialization.jsonObject(with: Data(drifted.stdout.utf8)) as? [String: Any]
+            #expect((json?["schemaDrift"] as? [String]) == ["added column public.users.nickname: text", "dropped view public.order_totals"], "\(drifted)")
+
+            // Sluice's own changes are not drift: the run records the schema it leaves.
+            try await db.connect().execute("ALTER TABLE users DROP COLUMN nickname; CREATE VIEW order_totals AS SELECT user_id, sum(amount) AS total FROM orders GROUP BY user_id")
+            #expect(try await CLI.run(["rollback", "--to", "5", "--yes", "--dir", folder.path], database: db).status == 0)
+            let after = try await CLI.run(["status", "--dir", folder.path], database: db)
+            #expect(!after.stdout.contains("schema drift"), "\(after)")
+        }
+    }
 }
