@@ -72,7 +72,7 @@ enum StateSchema {
             "COMMENT ON COLUMN %S.revisions.baseline IS 'True when recorded by sluice baseline without running it.'",
             "COMMENT ON COLUMN %S.revisions.statements_done IS 'No-transaction migrations: statements finished so far.'",
             "COMMENT ON COLUMN %S.revisions.statement_hashes IS 'No-transaction migrations: SHA-256 of each statement, to resume only when the finished ones are unchanged.'",
-            "COMMENT ON COLUMN %S.revisions.schema_snapshot IS 'Catalog snapshot of the managed schema after this version (filled by rehearsal-aware versions).'",
+            "COMMENT ON COLUMN %S.revisions.schema_snapshot IS 'Catalog snapshot (JSON) of the managed schema after the run that left this as the newest applied version.'",
             """
             CREATE TABLE %S.holds (
                 version text PRIMARY KEY,
