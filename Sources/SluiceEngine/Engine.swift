@@ -139,7 +139,7 @@ public struct Engine: Sendable {
     public func apply(dryRun: Bool, lockWait: Duration, sink: @escaping EventSink) async throws -> RunReport {
         let folder = try loadFolder()
         if dryRun {
-            let report = try await plan()
+            let report = try await plan(folder)
             sink(.planned(report.plan))
             return RunReport(plan: report.plan, results: [], dryRun: true, notes: notes(for: folder))
         }
