@@ -54,6 +54,12 @@ struct WatcherService: Service {
                 Task { await state.progress("\(step.verb) \(step.name): statement \(statement)/\(of)") }
             case .fetching(let received, let total, let bytes) where total > 0 && (received == total || received % max(1, total / 100) == 0):
                 Task { await state.progress("fetching: \(received)/\(total) objects, \(bytes / 1024) KiB") }
+            case .cloning(let strategy, let database, let bytes):
+                Task { await state.progress("rehearsal: cloning \(RehearsalReport.bytes(bytes)) into \(database) (\(strategy))") }
+            case .cloneProgress(let bytes, let total, let elapsed):
+                Task { await state.progress("rehearsal: cloning, \(RehearsalReport.bytes(bytes)) of ~\(RehearsalReport.bytes(total)) copied, \(DurationParser.format(elapsed))") }
+            case .rehearsed(let step):
+                Task { await state.progress("rehearsal: \(step.verb) \(step.name) \(step.milliseconds) ms") }
             default:
                 break
             }

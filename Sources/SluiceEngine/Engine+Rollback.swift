@@ -32,6 +32,11 @@ extension Engine {
             sink(.planned(plan))
             return RunReport(plan: plan, results: [], dryRun: true, notes: [])
         }
+        var rehearsed: Rehearsed?
+        if config.rehearsal.enabled, let preview = try? await rollbackPlan(to: target), !preview.steps.isEmpty {
+            sink(.planned(preview))
+            rehearsed = try await rehearseFirst(preview, kind: "rollback", holdReason: reason, commit: nil, sink: sink)
+        }
         return try await withLock(wait: lockWait, sink: sink) { store in
             let started = ContinuousClock.now
             let plan: Plan
@@ -40,11 +45,12 @@ extension Engine {
                 try? await record(store, kind: "rollback", outcome: "refused", versions: [target.canonical], started: started, message: error.message, error: error)
                 throw error
             }
-            sink(.planned(plan))
+            if rehearsed == nil { sink(.planned(plan)) }
             guard !plan.steps.isEmpty else { return RunReport(plan: plan, results: [], dryRun: false, notes: []) }
             guard await confirm(plan) else {
                 throw SluiceError(.ok, "rollback not confirmed: nothing was changed")
             }
+            try await confirmRehearsed(rehearsed, plan: plan, store: store, commit: nil)
             let results = try await execute(plan, kind: "rollback", store: store, started: started, holdReason: reason, sink: sink)
             try await record(store, kind: "hold", outcome: "ok", versions: results.compactMap(\.version), started: started, message: "held after rollback to \(target.text)" + (reason.map { ": \($0)" } ?? ""))
             return RunReport(plan: plan, results: results, dryRun: false, notes: [])

@@ -120,6 +120,8 @@ extension Engine {
                 _ = try? await store.connection.execute("ROLLBACK")
                 throw error
             }
+            // The schema as adopted: later changes made outside Sluice are drift.
+            await recordSchema(store)
             return chosen.map(\.version.canonical)
         }
     }

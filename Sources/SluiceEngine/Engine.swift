@@ -150,6 +150,17 @@ public struct Engine: Sendable {
     /// holds, run, record. With a commit in `context`, records it as reconciled on success.
     public func apply(_ folder: MigrationFolder, context: SourceContext, lockWait: Duration, sink: @escaping EventSink) async throws -> RunReport {
         let notes = notes(for: folder)
+        // Rehearse first, outside the lock (`template` needs production free of our sessions).
+        // A plan refused by a safety rule or by schema drift is refused under the lock below
+        // without spending a clone on it.
+        var rehearsed: Rehearsed?
+        if config.rehearsal.enabled, let preview = try? await plan(folder, context: context).plan, !preview.steps.isEmpty {
+            let refusedForDrift = config.policy.onSchemaDrift == .refuse ? ((try? await driftPreview()) ?? false) : false
+            if !refusedForDrift {
+                sink(.planned(preview))
+                rehearsed = try await rehearseFirst(preview, kind: "apply", commit: context.commit, sink: sink)
+            }
+        }
         return try await withLock(wait: lockWait, sink: sink) { store in
             let started = ContinuousClock.now
             let plan: Plan
@@ -157,7 +168,9 @@ public struct Engine: Sendable {
                 try? await record(store, kind: "plan", outcome: "refused", versions: error.version.map { [$0] } ?? [], commit: context.commit, started: started, message: error.message, error: error)
                 throw error
             }
-            sink(.planned(plan))
+            try await checkDrift(store, planHasSteps: !plan.steps.isEmpty, commit: context.commit, sink: sink)
+            try await confirmRehearsed(rehearsed, plan: plan, store: store, commit: context.commit)
+            if rehearsed == nil { sink(.planned(plan)) }
             try await liftHolds(plan, store: store, sink: sink)
             let results = try await execute(plan, kind: "apply", store: store, started: started, holdReason: nil, context: context, sink: sink)
             if let commit = context.commit {
@@ -200,25 +213,64 @@ public struct Engine: Sendable {
         }
     }
 
-    /// Snapshots the managed schema after a run that changed it (SPEC §4b). Best effort: a
-    /// failure here is logged and never fails the run that already committed.
+    /// Snapshots the managed schema after a run that changed it (SPEC §4b), with a signature
+    /// of the revisions it follows. Best effort: a failure here is logged and never fails the
+    /// run that already committed.
     func recordSchema(_ store: StateStore) async {
         do {
             let snapshot = try await CatalogReader.snapshot(store.connection, excluding: schema)
             guard let json = JSONText.encode(snapshot) else { return }
-            try await store.recordSchema(json: json, fingerprint: snapshot.fingerprint)
+            let signature = Self.revisionsSignature(try await store.appliedRevisions())
+            try await store.recordSchema(json: json, fingerprint: snapshot.fingerprint, revisions: signature)
         } catch {
             logger.warning("could not record the schema snapshot", metadata: ["error": "\(Redactor.redact(String(describing: error)))"])
         }
     }
 
+    /// What the applied revisions are (version, checksum, state): a snapshot taken after other
+    /// revisions (a run killed before it could record the schema) cannot judge drift.
+    static func revisionsSignature(_ applied: [AppliedRevision]) -> String {
+        Checksum.sha256(applied.map { "\($0.version.canonical) \($0.checksum) \($0.state)" }.sorted().joined(separator: "\n"))
+    }
+
+    /// Changes made to the managed schema outside Sluice since it last recorded it (SPEC §4b):
+    /// nil when none, when nothing was recorded yet, or when the recording is stale.
+    public func detectDrift(_ store: StateStore) async throws -> SchemaDrift? {
+        guard let recorded = try await store.recordedSchemaState(),
+              let snapshot = try? JSONDecoder().decode(SchemaSnapshot.self, from: Data(recorded.json.utf8)) else { return nil }
+        if let revisions = recorded.revisions, revisions != Self.revisionsSignature(try await store.appliedRevisions()) { return nil }
+        let live = try await CatalogReader.snapshot(store.connection, excluding: schema)
+        guard live.fingerprint != snapshot.fingerprint else { return nil }
+        return SchemaDrift(changes: SchemaDiff(from: snapshot, to: live).changes, fingerprint: live.fingerprint)
+    }
+
+    /// Whether the schema drifted, read without the lock (to skip a rehearsal that would be refused).
+    func driftPreview() async throws -> Bool {
+        let store = try await connect()
+        guard try await store.isReadable() else { return false }
+        return try await detectDrift(store) != nil
+    }
+
     /// Changes made to the managed schema since Sluice last recorded it; empty when none or never recorded.
     func schemaDrift(_ store: StateStore) async throws -> [String] {
-        guard let json = try await store.recordedSchema(),
-              let recorded = try? JSONDecoder().decode(SchemaSnapshot.self, from: Data(json.utf8)) else { return [] }
-        let live = try await CatalogReader.snapshot(store.connection, excluding: schema)
-        guard live.fingerprint != recorded.fingerprint else { return [] }
-        return SchemaDiff(from: recorded, to: live).changes.map(\.description)
+        try await detectDrift(store)?.changes.map(\.description) ?? []
+    }
+
+    /// Records a `drift` event and, under `policy.on_schema_drift: refuse` with work to do,
+    /// refuses the plan (exit 3). Returns the drift found, if any.
+    @discardableResult
+    func checkDrift(_ store: StateStore, planHasSteps: Bool, commit: String?, sink: EventSink) async throws -> SchemaDrift? {
+        guard let drift = try await mapConnectionErrors({ try await detectDrift(store) }) else { return nil }
+        let refuse = config.policy.onSchemaDrift == .refuse && planHasSteps
+        let message = "schema drift: \(drift.changes.count) change(s) made outside Sluice since it last recorded the schema: "
+            + drift.changes.prefix(5).map(\.description).joined(separator: "; ") + (drift.changes.count > 5 ? "; …" : "")
+        sink(.note(message))
+        try? await record(store, kind: "drift", outcome: refuse ? "refused" : "warn", versions: [], commit: commit, started: .now, message: message,
+                          details: JSONText.encode(drift))
+        guard refuse else { return drift }
+        throw SluiceError(.refused, message,
+                          hint: "policy.on_schema_drift is refuse: undo the change, or accept the live schema with `sluice resolve --accept-drift`, then run again",
+                          details: drift.changes.map(\.description))
     }
 
     func describe(_ failure: Failure) -> SluiceError {

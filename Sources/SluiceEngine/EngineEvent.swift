@@ -15,6 +15,16 @@ public enum EngineEvent: Sendable {
     case note(String)
     /// The Git fetch is downloading: objects received of the pack's total, bytes so far.
     case fetching(received: Int, total: Int, bytes: Int)
+    /// The rehearsal started cloning production into a scratch database.
+    case cloning(strategy: String, database: String, sourceBytes: Int64)
+    /// Clone progress: bytes in the scratch database so far, of production's size.
+    case cloneProgress(bytes: Int64, of: Int64, elapsed: Duration)
+    /// The clone is ready; the plan runs on it next.
+    case cloned(RehearsalReport.Clone)
+    /// A step of the rehearsal finished on the clone (`down` and `up again` for verify-down).
+    case rehearsed(RehearsalReport.Step)
+    /// The rehearsal ended (passed or failed); the report goes with the event.
+    case rehearsalFinished(RehearsalReport)
 }
 
 public typealias EventSink = @Sendable (EngineEvent) -> Void

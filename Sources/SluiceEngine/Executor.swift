@@ -17,6 +17,9 @@ struct Executor {
     var commits: [Version: CommitRef] = [:]
     /// Checked between steps: a graceful shutdown lets the migration under way finish, then stops.
     var shouldStop: @Sendable () -> Bool = { false }
+    /// Rehearsal: read the relation locks each transactional step holds just before its
+    /// commit (`pg_locks` of this backend), returned in ``StepRun/locks``.
+    var observeLocks = false
 
     var connection: Connection { store.connection }
 
@@ -40,18 +43,26 @@ struct Executor {
         for (offset, step) in plan.steps.enumerated() {
             if shouldStop() { break }
             sink(.stepStarted(index: offset + 1, total: total, step: step))
-            let ms = try await run(step)
+            let ms = try await runStep(step).milliseconds
             sink(.stepFinished(index: offset + 1, total: total, step: step, milliseconds: ms))
             results.append(StepResult(verb: step.verb, version: step.version?.canonical, name: step.name, milliseconds: ms))
         }
         return results
     }
 
-    private func run(_ step: Plan.Step) async throws -> Int {
+    /// What one step took; `locks` (with ``observeLocks``, for transactional steps) are the
+    /// `pg_locks` rows (`oid`, `name`, `kind`, `mode`) held just before the commit.
+    struct StepRun {
+        var milliseconds: Int
+        var locks: [Row]?
+    }
+
+    /// Runs one step (no events): the rehearsal drives steps itself.
+    func runStep(_ step: Plan.Step) async throws -> StepRun {
         switch step {
         case .apply(let migration, let resumeAt):
             if migration.up.directives.noTransaction {
-                return try await applyOutsideTransaction(migration, resumeAt: resumeAt, step: step)
+                return StepRun(milliseconds: try await applyOutsideTransaction(migration, resumeAt: resumeAt, step: step))
             }
             return try await inTransaction(migration.up.directives, section: migration.up, what: migration.name, step: step,
                                            record: [store.insertRevisionQuery(newRevision(migration, state: .applied, ms: nil))])
@@ -63,27 +74,41 @@ struct Executor {
         }
     }
 
+    static let locksQuery = Query("""
+        SELECT l.relation::text AS oid, n.nspname || '.' || c.relname AS name, c.relkind::text AS kind, l.mode
+        FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        """)
+
     /// BEGIN; SET LOCAL timeouts; the section's statements; the `record` rows; COMMIT — or
     /// ROLLBACK and a mapped error. The whole transaction is retried after a lock timeout.
-    private func inTransaction(_ directives: Directives, section: Section, what: String, step: Plan.Step, record: [Query]) async throws -> Int {
-        try await withLockRetries(step) {
-            try await transactionOnce(directives, section: section, what: what, record: record)
+    private func inTransaction(_ directives: Directives, section: Section, what: String, step: Plan.Step, record: [Query]) async throws -> StepRun {
+        var run = StepRun(milliseconds: 0)
+        run.milliseconds = try await withLockRetries(step) {
+            let (ms, locks) = try await transactionOnce(directives, section: section, what: what, record: record)
+            run.locks = locks
+            return ms
         }
+        return run
     }
 
     /// Sends the whole transaction as one pipeline: a single round trip for a small
     /// migration, where psql needs one per statement. Statements go one by one (never one
     /// multi-statement string), so a failure names its statement and line even when the
     /// server gives no position (a runtime error such as division by zero).
-    private func transactionOnce(_ directives: Directives, section: Section, what: String, record: [Query]) async throws -> Int {
+    private func transactionOnce(_ directives: Directives, section: Section, what: String, record: [Query]) async throws -> (Int, [Row]?) {
         let statements = StatementSplitter.split(try TransactionControl.unwrap(section))
         let (lock, statement) = timeoutMilliseconds(directives)
         let opening = [Query("BEGIN"), Query("SET LOCAL lock_timeout = \(lock)"), Query("SET LOCAL statement_timeout = \(statement)")]
-        let queries = opening + statements.map { Query($0.text) } + record + [Query("COMMIT")]
+        let observed = observeLocks ? [Self.locksQuery] : []
+        let queries = opening + statements.map { Query($0.text) } + observed + record + [Query("COMMIT")]
         let started = ContinuousClock.now
         let outcomes = try await connection.pipeline(queries)
         guard let failed = outcomes.firstIndex(where: { if case .failed = $0 { true } else { false } }), case .failed(let error) = outcomes[failed] else {
-            return Self.milliseconds(since: started)
+            var locks: [Row]?
+            if observeLocks, case .done(let result) = outcomes[opening.count + statements.count] { locks = result.records }
+            return (Self.milliseconds(since: started), locks)
         }
         _ = try? await connection.execute("ROLLBACK")
         let index = failed - opening.count
@@ -133,7 +158,7 @@ struct Executor {
         try await connection.execute("RESET lock_timeout; RESET statement_timeout")
     }
 
-    private func revert(_ revision: AppliedRevision, why: Plan.RevertReason, step: Plan.Step) async throws -> Int {
+    private func revert(_ revision: AppliedRevision, why: Plan.RevertReason, step: Plan.Step) async throws -> StepRun {
         let down = Section(file: "\(revision.name) (recorded down)", sql: revision.downSQL ?? "")
         var finish = [store.deleteRevisionQuery(revision.version)]
         if why == .rollback {
@@ -150,7 +175,7 @@ struct Executor {
             _ = try? await connection.execute("ROLLBACK")
             throw error
         }
-        return ms
+        return StepRun(milliseconds: ms)
     }
 
     /// A `CREATE INDEX CONCURRENTLY` that failed or was cut off leaves an INVALID index of
@@ -209,6 +234,11 @@ struct Failure: Error {
     var statementLine: Int
     var statementText: String?
     var what: String
+    /// Set by the rehearsal: which of its steps failed (`apply`, `down`, `up again`, …).
+    var verb: String? = nil
+    var version: String? = nil
+    var stepName: String? = nil
+    var destroys: [RehearsalReport.Destruction] = []
 
     /// `file:line` of the failing statement (or of the error position when the server gave one).
     var location: String {

@@ -45,6 +45,12 @@ public actor Reconciler {
     private var failedTip: (tip: String, marker: Int, outcome: CycleOutcome)?
     /// Kept between polls, so a no-change poll costs one query and no new connection.
     private var liveStore: StateStore?
+    /// When a no-change cycle last compared the live catalog with the recorded one, and the
+    /// fingerprint of the drift last reported (each drift is reported once).
+    private var lastDriftCheck: ContinuousClock.Instant?
+    private var reportedDrift: String?
+    /// When the scratch server was last swept of scratch databases older than `rehearsal.ttl`.
+    private var lastSweep: ContinuousClock.Instant?
 
     public init(engine: Engine, git: GitSource) {
         self.engine = engine
@@ -64,7 +70,8 @@ public actor Reconciler {
         do {
             let fetched = try await git.fetch(sink: sink)
             tip = fetched
-            let (store, live) = try await livenessCheck()
+            // Optional so it can be let go before a template clone (which needs production free of sessions).
+            var (store, live): (StateStore?, _) = try await livenessCheck()
             // A branch that moved backwards or was force-pushed is reported, and planned like any other tip.
             if let previous = live?.reconciled ?? lastTip, previous != fetched {
                 let move = try await git.move(from: previous, to: fetched)
@@ -73,14 +80,16 @@ public actor Reconciler {
                     let message = "branch \(git.branch) \(what): \(previous.prefix(12)) → \(fetched.prefix(12))"
                     sink(.note(message))
                     engine.logger.warning("branch moved", metadata: ["git.branch": "\(git.branch)", "git.from": "\(previous)", "git.to": "\(fetched)", "git.move": "\(move)"])
-                    try? await engine.record(store, kind: "branch", outcome: "\(move)", versions: [], commit: fetched, started: clock, message: message)
+                    if let store { try? await engine.record(store, kind: "branch", outcome: "\(move)", versions: [], commit: fetched, started: clock, message: message) }
                 }
             }
             lastTip = fetched
             marker = live?.marker ?? 0
             if !forced, let live, live.reconciled == fetched, live.dirty == 0, lastMarker == nil || lastMarker == marker {
                 lastMarker = marker
-                return outcome(.noop, .ok, "commit \(fetched.prefix(12)) is already reconciled")
+                let drift = if let store { await driftOnIdle(store, commit: fetched, sink: sink) } else { nil as SchemaDrift? }
+                await sweepOnIdle(sink: sink)
+                return outcome(.noop, .ok, "commit \(fetched.prefix(12)) is already reconciled" + (drift.map { "; schema drift: \($0.changes.count) change(s) made outside Sluice" } ?? ""))
             }
             if !forced, let failed = failedTip, failed.tip == fetched, failed.marker == marker {
                 var waiting = failed.outcome
@@ -94,9 +103,15 @@ public actor Reconciler {
             let context = SourceContext(
                 commit: fetched, branch: git.branch, revertedByCommit: Set(reverted.keys),
                 introducingCommits: { try await git.introducingCommits($0, tip: fetched) }, shouldStop: shouldStop)
+            if engine.config.rehearsal.enabled && engine.config.rehearsal.strategy == .template {
+                // A template clone needs production free of sessions, ours included.
+                liveStore = nil
+                store = nil
+            }
             let report = try await engine.apply(folder, context: context, lockWait: lockWait, sink: sink)
             failedTip = nil
-            lastMarker = try await store.liveness()?.marker
+            lastSweep = .now
+            lastMarker = try await livenessCheck().1?.marker
             if report.results.count < report.plan.steps.count {
                 return outcome(.stopped, .ok, "stopped for shutdown after \(report.results.count) of \(report.plan.steps.count) step(s)", steps: report.results)
             }
@@ -115,6 +130,32 @@ public actor Reconciler {
             return done
         } catch {
             return outcome(.failed, .migrationFailed, Redactor.redact(String(describing: error)))
+        }
+    }
+
+    /// On a cycle with nothing to do, compares the live catalog with the recorded one at most
+    /// once a minute (a catalog read is more than the one-query poll), and records a `drift`
+    /// event the first time each drift is seen.
+    private func driftOnIdle(_ store: StateStore, commit: String, sink: EventSink) async -> SchemaDrift? {
+        if let last = lastDriftCheck, ContinuousClock.now - last < .seconds(60) { return nil }
+        lastDriftCheck = .now
+        guard let drift = try? await engine.detectDrift(store) else { reportedDrift = nil; return nil }
+        if drift.fingerprint != reportedDrift {
+            reportedDrift = drift.fingerprint
+            _ = try? await engine.checkDrift(store, planHasSteps: false, commit: commit, sink: sink)
+        }
+        return drift
+    }
+
+    /// Sweeps scratch databases older than `rehearsal.ttl` on idle cycles too, at most every
+    /// ten minutes (or every ttl, when shorter); a rehearsal sweeps before it clones.
+    private func sweepOnIdle(sink: EventSink) async {
+        guard engine.config.rehearsal.enabled else { return }
+        let every = min(Duration.seconds(600), engine.config.rehearsal.ttl)
+        if let last = lastSweep, ContinuousClock.now - last < every { return }
+        lastSweep = .now
+        for dropped in (try? await engine.sweepScratch()) ?? [] {
+            sink(.note("dropped scratch database \(dropped): older than rehearsal.ttl"))
         }
     }
 

@@ -76,3 +76,10 @@ enum JSONText {
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }
     }
 }
+
+/// The managed schema changed outside Sluice (SPEC §4b).
+public struct SchemaDrift: Sendable, Codable, Equatable {
+    public var changes: [SchemaDiff.Change]
+    /// Fingerprint of the live schema (so the same drift is reported once by the daemon).
+    public var fingerprint: String
+}

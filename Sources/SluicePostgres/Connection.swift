@@ -138,12 +138,41 @@ public final class Connection: @unchecked Sendable {
         }
     }
 
+    /// Quotes a value as an SQL string literal (`PQescapeLiteral`), for the few utility
+    /// statements (`CREATE DATABASE … ENCODING`) that take no parameters.
+    public func quoteLiteral(_ value: String) throws -> String {
+        try queue.sync {
+            guard let escaped = PQescapeLiteral(handle, value, value.utf8.count) else {
+                throw PGError(kind: .query, message: "cannot quote literal: \(String(cString: PQerrorMessage(handle)))")
+            }
+            defer { PQfreemem(escaped) }
+            return String(cString: escaped)
+        }
+    }
+
     /// The server's version number, e.g. 150018.
     public var serverVersion: Int { queue.sync { Int(PQserverVersion(handle)) } }
     /// The backend's process id.
     public var backendPID: Int { queue.sync { Int(PQbackendPID(handle)) } }
     /// Whether the connection is still usable.
     public var isOpen: Bool { queue.sync { PQstatus(handle) == CONNECTION_OK } }
+
+    /// The connection's effective parameters (`PQconninfo`): keyword → value, for handing
+    /// to `pg_dump`/`psql` through their `PG…` environment variables. The password is
+    /// included under `password` so callers can pass it by environment, never argv.
+    public var parameters: [String: String] {
+        queue.sync {
+            guard let options = PQconninfo(handle) else { return [:] }
+            defer { PQconninfoFree(options) }
+            var values: [String: String] = [:]
+            var option = options
+            while let keyword = option.pointee.keyword {
+                if let value = option.pointee.val { values[String(cString: keyword)] = String(cString: value) }
+                option += 1
+            }
+            return values
+        }
+    }
 
     /// The linked libpq's version, e.g. 150018.
     public static var libraryVersion: Int { Int(PQlibVersion()) }

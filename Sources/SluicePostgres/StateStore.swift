@@ -143,15 +143,23 @@ public final class StateStore: Sendable {
 
     /// Records the schema as Sluice left it: on the newest applied revision (the schema at
     /// that version) and in `meta` (what drift is measured against).
-    public func recordSchema(json: String, fingerprint: String) async throws {
+    public func recordSchema(json: String, fingerprint: String, revisions: String) async throws {
         try await connection.query("""
             UPDATE \(s).revisions SET schema_snapshot = $1::jsonb
             WHERE version = (SELECT version FROM \(s).revisions WHERE state = 'applied' ORDER BY version_key DESC LIMIT 1)
             """, [json])
         try await connection.query("""
-            INSERT INTO \(s).meta (key, value) VALUES ('schema_snapshot', $1), ('schema_fingerprint', $2)
+            INSERT INTO \(s).meta (key, value) VALUES ('schema_snapshot', $1), ('schema_fingerprint', $2), ('schema_revisions', $3)
             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
-            """, [json, fingerprint])
+            """, [json, fingerprint, revisions])
+    }
+
+    /// The recorded snapshot (JSON) with the signature of the revisions it was taken after.
+    public func recordedSchemaState() async throws -> (json: String, revisions: String?)? {
+        let rows = try await connection.query("SELECT key, value FROM \(s).meta WHERE key IN ('schema_snapshot', 'schema_revisions')").records
+        let values = Dictionary(rows.map { ($0.string("key"), $0.string("value")) }, uniquingKeysWith: { a, _ in a })
+        guard let json = values["schema_snapshot"] else { return nil }
+        return (json, values["schema_revisions"])
     }
 
     /// The schema snapshot recorded after the last run that changed the database, as JSON.

@@ -16,7 +16,8 @@ struct Apply: AsyncParsableCommand {
     var noRehearse = false
 
     func run() async throws {
-        let context = try await Context.make(common, source: source, command: "apply")
+        var context = try await Context.make(common, source: source, command: "apply")
+        if noRehearse { context.engine.config.rehearsal.enabled = false }
         let out = context.output
         try await context.run {
             let renderer = Renderer(output: out)

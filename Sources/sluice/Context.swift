@@ -9,7 +9,7 @@ import SluicePostgres
 /// Builds the engine for a command and turns errors into exit codes and messages.
 struct Context {
     let config: SluiceConfig
-    let engine: Engine
+    var engine: Engine
     let output: Output
     /// Set when the migrations come from Git (`--repo`, or `repository.url` without `--dir`).
     let git: GitSource?

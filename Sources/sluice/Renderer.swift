@@ -8,8 +8,12 @@ final class Renderer: @unchecked Sendable {
     private let output: Output
     private let lock = NSLock()
 
-    init(output: Output) {
+    /// Print the rehearsal report when a rehearsal ends (`rehearse` prints it itself).
+    private let printsReport: Bool
+
+    init(output: Output, printsReport: Bool = true) {
         self.output = output
+        self.printsReport = printsReport
     }
 
     var sink: EventSink { { [self] event in handle(event) } }
@@ -40,6 +44,16 @@ final class Renderer: @unchecked Sendable {
             // A line redrawn in place on a terminal, at most every 1% of the objects.
             guard terminal, total > 0, received == total || received % max(1, total / 100) == 0 else { return }
             write("\rfetching: \(received)/\(total) objects, \(bytes / 1024) KiB" + (received == total ? "\n" : ""))
+        case .cloning(let strategy, let database, let bytes):
+            say("rehearsal: cloning the database (\(RehearsalReport.bytes(bytes))) into \(database) (strategy \(strategy))")
+        case .cloneProgress(let bytes, let total, let elapsed):
+            if terminal { write("\r  copied \(RehearsalReport.bytes(bytes)) of ~\(RehearsalReport.bytes(total)), \(DurationParser.format(elapsed))   ") }
+        case .cloned(let clone):
+            say((terminal ? "\r" : "") + "  clone ready: \(RehearsalReport.bytes(clone.bytes)) in \(clone.milliseconds) ms                ")
+        case .rehearsed(let step):
+            if terminal { say("  rehearsed \(step.verb) \(step.name) … \(step.milliseconds) ms") }
+        case .rehearsalFinished(let report):
+            if printsReport { say(report.text) }
         }
     }
 

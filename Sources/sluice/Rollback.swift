@@ -26,7 +26,8 @@ struct Rollback: AsyncParsableCommand {
     var yes = false
 
     func run() async throws {
-        let context = try await Context.make(common, source: source, command: "rollback", needsFolder: false)
+        var context = try await Context.make(common, source: source, command: "rollback", needsFolder: false)
+        if noRehearse { context.engine.config.rehearsal.enabled = false }
         let out = context.output
         let interactive = isatty(STDIN_FILENO) == 1
         if !yes && !dryRun && !interactive {

@@ -40,6 +40,9 @@ enum CLI {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLUICE_") || $0.key == "SLUICE_TEST_DATABASE_URL" }
         environment["SLUICE_CONFIG"] = nil
         if let database { environment["SLUICE_DATABASE_URL"] = database.url }
+        // The rehearsal (a clone per apply) has its own suite, RehearsalTests, which turns it
+        // on; elsewhere it would only slow the tests of what runs on production.
+        environment["SLUICE_REHEARSAL_ENABLED"] = "false"
         for key in removeEnv { environment[key] = nil }
         environment.merge(env) { _, new in new }
         process.environment = environment
