@@ -13,7 +13,7 @@ extension Engine {
             for dropped in (try? await sweepScratch()) ?? [] { sink(.note("dropped scratch database \(dropped): older than rehearsal.ttl")) }
             return (plan, nil)
         }
-        return (plan, try await Rehearsal(engine: self, kind: "apply", keep: keep).run(plan, sink: sink))
+        return (plan, try await Rehearsal(engine: self, kind: "apply", keep: keep).run(plan, sink: sink).0)
     }
 
     /// `sluice resolve --accept-drift`: records the live schema as the one Sluice expects, so a
@@ -36,8 +36,8 @@ extension Engine {
         guard config.rehearsal.enabled, !plan.steps.isEmpty else { return nil }
         let started = ContinuousClock.now
         do {
-            let report = try await Rehearsal(engine: self, kind: kind, holdReason: holdReason).run(plan, sink: sink)
-            return Rehearsed(signature: Self.signature(plan), report: report, started: started)
+            let (report, snapshots) = try await Rehearsal(engine: self, kind: kind, holdReason: holdReason).run(plan, sink: sink)
+            return Rehearsed(signature: Self.signature(plan), report: report, snapshots: snapshots, started: started)
         } catch let failed as RehearsalFailed {
             if let store = try? await connect(), (try? await store.prepare()) != nil {
                 try? await record(store, kind: "rehearsal", outcome: "failed", versions: plan.steps.compactMap { $0.version?.canonical }, commit: commit,
@@ -85,5 +85,7 @@ extension Engine {
 struct Rehearsed: Sendable {
     var signature: String
     var report: RehearsalReport
+    /// The schema after each applied migration, read on the clone.
+    var snapshots: [Version: String]
     var started: ContinuousClock.Instant
 }

@@ -172,7 +172,7 @@ public struct Engine: Sendable {
             try await confirmRehearsed(rehearsed, plan: plan, store: store, commit: context.commit)
             if rehearsed == nil { sink(.planned(plan)) }
             try await liftHolds(plan, store: store, sink: sink)
-            let results = try await execute(plan, kind: "apply", store: store, started: started, holdReason: nil, context: context, sink: sink)
+            let results = try await execute(plan, kind: "apply", store: store, started: started, holdReason: nil, context: context, snapshots: rehearsed?.snapshots ?? [:], sink: sink)
             if let commit = context.commit {
                 try await store.setReconciled(commit: commit, branch: context.branch)
             }
@@ -188,12 +188,13 @@ public struct Engine: Sendable {
     }
 
     /// Runs the plan's steps and records one event for the run (or a failure event).
-    func execute(_ plan: Plan, kind: String, store: StateStore, started: ContinuousClock.Instant, holdReason: String?, context: SourceContext = .folder, sink: @escaping EventSink) async throws -> [StepResult] {
+    func execute(_ plan: Plan, kind: String, store: StateStore, started: ContinuousClock.Instant, holdReason: String?, context: SourceContext = .folder,
+                 snapshots: [Version: String] = [:], sink: @escaping EventSink) async throws -> [StepResult] {
         guard !plan.steps.isEmpty else { return [] }
         try Executor.preflight(plan)
         let applying = plan.steps.compactMap { if case .apply(let m, _) = $0 { m } else { nil } }
         let commits = applying.isEmpty ? [:] : try await context.introducingCommits(applying)
-        let executor = Executor(store: store, database: config.database, identity: identity, sink: sink, holdReason: holdReason, commits: commits, shouldStop: context.shouldStop)
+        let executor = Executor(store: store, database: config.database, identity: identity, sink: sink, holdReason: holdReason, commits: commits, shouldStop: context.shouldStop, snapshots: snapshots)
         let versions = plan.steps.compactMap { $0.version?.canonical }
         do {
             let results = try await executor.run(plan)

@@ -20,6 +20,8 @@ struct Executor {
     /// Rehearsal: read the relation locks each transactional step holds just before its
     /// commit (`pg_locks` of this backend), returned in ``StepRun/locks``.
     var observeLocks = false
+    /// The schema after each migration, read on the rehearsal's clone: recorded with its revision.
+    var snapshots: [Version: String] = [:]
 
     var connection: Connection { store.connection }
 
@@ -218,7 +220,7 @@ struct Executor {
 
     private func newRevision(_ m: Migration, state: AppliedRevision.State, ms: Int?, hashes: [String] = [], done: Int = 0) -> NewRevision {
         NewRevision(migration: m, state: state, host: identity.host, user: identity.user, durationMs: ms, statementHashes: hashes, statementsDone: done,
-                    commit: commits[m.version].map { ($0.sha, $0.author, $0.subject) })
+                    commit: commits[m.version].map { ($0.sha, $0.author, $0.subject) }, schemaSnapshot: snapshots[m.version])
     }
 
     static func milliseconds(since start: ContinuousClock.Instant) -> Int {

@@ -73,8 +73,12 @@ public struct NewRevision: Sendable {
     public var statementHashes: [String]
     public var statementsDone: Int
     public var commit: (sha: String, author: String, subject: String)?
+    /// The schema after this migration (JSON of a `SchemaSnapshot`), when known beforehand:
+    /// the rehearsal read it on the clone.
+    public var schemaSnapshot: String?
 
-    public init(migration: Migration, state: AppliedRevision.State, host: String, user: String, durationMs: Int? = nil, baseline: Bool = false, statementHashes: [String] = [], statementsDone: Int = 0, commit: (sha: String, author: String, subject: String)? = nil) {
+    public init(migration: Migration, state: AppliedRevision.State, host: String, user: String, durationMs: Int? = nil, baseline: Bool = false, statementHashes: [String] = [], statementsDone: Int = 0, commit: (sha: String, author: String, subject: String)? = nil, schemaSnapshot: String? = nil) {
+        self.schemaSnapshot = schemaSnapshot
         self.migration = migration
         self.state = state
         self.host = host

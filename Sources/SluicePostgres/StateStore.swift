@@ -185,19 +185,19 @@ public final class StateStore: Sendable {
         return Query("""
             INSERT INTO \(s).revisions (version, version_key, title, file, layout, checksum, up_sql, down_sql, down_file, directives,
                 down_directives, commit_sha, commit_author, commit_subject, applied_by_host, applied_by_user, duration_ms, state,
-                baseline, statements_done, statement_hashes)
+                baseline, statements_done, statement_hashes, schema_snapshot)
             VALUES ($1, $2::numeric[], $3, $4, $5, $6, $7, $8, $9, $10::text[], $11::text[], $12, $13, $14, $15, $16,
                 coalesce($17::bigint, floor(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint),
-                $18, $19::boolean, $20::int, $21::text[])
+                $18, $19::boolean, $20::int, $21::text[], $22::jsonb)
             ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, up_sql = EXCLUDED.up_sql, down_sql = EXCLUDED.down_sql,
                 directives = EXCLUDED.directives, down_directives = EXCLUDED.down_directives, state = EXCLUDED.state,
                 statements_done = EXCLUDED.statements_done, statement_hashes = EXCLUDED.statement_hashes, applied_at = now(),
-                duration_ms = EXCLUDED.duration_ms
+                duration_ms = EXCLUDED.duration_ms, schema_snapshot = EXCLUDED.schema_snapshot
             """, [
                 m.version.canonical, "{" + m.version.parts.joined(separator: ",") + "}", m.title, m.file, m.layout.rawValue, m.checksum,
                 m.up.sql, m.down?.sql, m.down?.file, PGArray.encode(m.up.directives.written), PGArray.encode(m.down?.directives.written ?? []),
                 r.commit?.sha, r.commit?.author, r.commit?.subject, r.host, r.user, r.durationMs.map(String.init), r.state.rawValue,
-                r.baseline ? "true" : "false", String(r.statementsDone), PGArray.encode(r.statementHashes),
+                r.baseline ? "true" : "false", String(r.statementsDone), PGArray.encode(r.statementHashes), r.schemaSnapshot,
             ])
     }
 

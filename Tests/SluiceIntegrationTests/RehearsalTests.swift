@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import SluiceCore
 import SluicePostgres
 import Testing
@@ -143,6 +144,15 @@ import Testing
             #expect(third.stdout.contains("rehearsal of apply") && third.stdout.contains("passed"), "\(third)")
             #expect(try await db.count("SELECT count(*) FROM sluice.revisions") == 2)
             #expect(try await db.scalar("SELECT outcome FROM sluice.events WHERE kind = 'rehearsal' ORDER BY id DESC LIMIT 1") == "passed")
+
+            // Each revision carries the schema after it (read on the clone), not only the newest.
+            func schema(at version: String) async throws -> SchemaSnapshot.Table? {
+                let json = try #require(try await db.scalar("SELECT schema_snapshot::text FROM sluice.revisions WHERE version = $1", [version]))
+                return try JSONDecoder().decode(SchemaSnapshot.self, from: Data(json.utf8)).tables["public.accounts"]
+            }
+            let one = try #require(try await schema(at: "1"))
+            #expect(one.indexes["accounts_email"] != nil && one.columns.first { $0.name == "email" }?.nullable == true)
+            #expect(try await schema(at: "2")?.columns.first { $0.name == "email" }?.nullable == false)
         }
     }
 
@@ -231,7 +241,9 @@ import Testing
         try await withTestDatabase { db in
             let folder = try TempFolder.tables(1...2)
             #expect(try await CLI.run(["apply", "--dir", folder.path], database: db).status == 0)
-            try await db.connect().execute("ALTER TABLE t1 ADD COLUMN sneaky text; CREATE INDEX t2_id_desc ON t2 (id DESC)")
+            // Behind Sluice's back, with psql.
+            let psql = try await Self.psql(db, "ALTER TABLE t1 ADD COLUMN sneaky text; CREATE INDEX t2_id_desc ON t2 (id DESC);")
+            #expect(psql.status == 0, "\(psql)")
             try folder.write("0003_t3.up.sql", "CREATE TABLE t3 (id int PRIMARY KEY);\n")
             try folder.write("0003_t3.down.sql", "DROP TABLE t3;\n")
 
@@ -274,15 +286,54 @@ import Testing
             try await admin.execute("ALTER DATABASE \(kept) RENAME TO \(aged)")
             let fresh = ScratchName.fresh()
             try await admin.execute("CREATE DATABASE \(fresh)")
+            // Old but in use (another runner's rehearsal, someone inspecting a kept clone): left alone.
+            let busy = "sluice_scratch_20000101000000_" + String(UUID().uuidString.prefix(6)).lowercased()
+            try await admin.execute("CREATE DATABASE \(busy)")
+            let inspector = try await Connection.connect(ConnectionSettings(url: try TestServer.url(database: busy)))
 
             try folder.write("0001_bad.up.sql", "CREATE TABLE x (id int);\n")
             let passed = try await CLI.run(["rehearse", "--dir", folder.path, "--format", "json"], database: db, env: Self.env("schema", ["SLUICE_REHEARSAL_TTL": "1h"]))
             #expect(passed.status == 0, "\(passed)")
             #expect(try await Self.databaseExists(aged) == false, "older than rehearsal.ttl: swept")
             #expect(try await Self.databaseExists(fresh), "younger than rehearsal.ttl: kept")
+            #expect(try await Self.databaseExists(busy), "a scratch database with a session on it is not dropped")
+            _ = try await inspector.query("SELECT 1")
+            try await Self.dropScratch(busy)
             let used = try #require((try Self.json(passed)["clone"] as? [String: Any])?["database"] as? String)
             #expect(try await Self.databaseExists(used) == false, "a passed rehearsal drops its clone")
             try await Self.dropScratch(fresh)
+        }
+    }
+
+    /// Runs `psql -c sql` on the test database (the password comes from PGPASSFILE).
+    static func psql(_ db: TestDatabase, _ sql: String) async throws -> CLIResult {
+        let bindir = ProcessInfo.processInfo.environment["SLUICE_PG_BINDIR"].map { $0 + "/psql" } ?? "/usr/bin/psql"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: bindir) ? bindir : "/usr/bin/psql")
+        process.arguments = ["--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-d", db.url, "-c", sql]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: CLIResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self)))
+            }
+        }
+    }
+
+    @Test func clientProgramsOlderThanTheServerAreAClearError() async throws {
+        try await withTestDatabase { db in
+            let fake = try TempFolder()
+            try fake.write("pg_dump", "#!/bin/sh\necho 'pg_dump (PostgreSQL) 11.22'\n")
+            chmod(fake.path + "/pg_dump", 0o755)
+            let folder = try TempFolder.tables(1...1)
+            let result = try await CLI.run(["apply", "--dir", folder.path], database: db, env: Self.env("dump", ["SLUICE_PG_BINDIR": fake.path]))
+            #expect(result.status == 2, "\(result)")
+            #expect(result.stderr.contains("no pg_dump of version 15 or later") && result.stderr.contains("version 11") && result.stderr.contains("postgresql-client-15"), "\(result)")
+            #expect(try await db.tableExists("t1") == false)
         }
     }
 

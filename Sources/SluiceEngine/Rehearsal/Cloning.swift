@@ -60,15 +60,26 @@ struct ScratchServer: Sendable {
         try await connection.execute("DROP DATABASE IF EXISTS \(quoted)\(force)")
     }
 
-    /// Drops every `sluice_scratch_…` database older than `ttl`; returns their names.
+    /// Drops every `sluice_scratch_…` database older than `ttl` that nobody is connected to
+    /// (another runner's rehearsal in progress, or someone inspecting a kept clone, is left
+    /// for a later sweep); returns the names dropped.
     func sweep(ttl: Duration, now: Date = Date(), on connection: Connection) async throws -> [String] {
-        let names = try await connection.query("SELECT datname FROM pg_database WHERE datname LIKE 'sluice\\_scratch\\_%' ORDER BY 1").records.map { $0.string("datname") }
+        let rows = try await connection.query("""
+            SELECT d.datname, EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname) AS busy
+            FROM pg_database d WHERE d.datname LIKE 'sluice\\_scratch\\_%' ORDER BY 1
+            """).records
         let limit = Double(ttl.components.seconds)
         var dropped: [String] = []
-        for name in names {
+        for row in rows where !row.bool("busy") {
+            let name = row.string("datname")
             guard let created = Self.createdAt(name), now.timeIntervalSince(created) >= limit else { continue }
-            try await drop(name, on: connection)
-            dropped.append(name)
+            do {
+                // No FORCE: a session that connected since the check wins, and the sweep moves on.
+                try await connection.execute("DROP DATABASE IF EXISTS \(try connection.quoteIdentifier(name))")
+                dropped.append(name)
+            } catch let error as PGError where error.sqlState == "55006" {
+                continue
+            }
         }
         return dropped
     }

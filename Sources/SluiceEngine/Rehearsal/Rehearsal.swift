@@ -31,7 +31,9 @@ struct Rehearsal {
         }
     }
 
-    func run(_ plan: Plan, sink: @escaping EventSink) async throws -> RehearsalReport {
+    /// The report, and the schema after each applied migration as read on the clone (JSON),
+    /// which production records with each revision.
+    func run(_ plan: Plan, sink: @escaping EventSink) async throws -> (RehearsalReport, [Version: String]) {
         let started = ContinuousClock.now
         let production = try engine.settings
         // Read what the clone needs, then let the connection go: `template` needs production empty.
@@ -76,19 +78,20 @@ struct Rehearsal {
                                      verifyDown: config.rehearsal.verifyDown)
         sink(.cloned(report.clone))
 
+        var snapshots: [Version: String] = [:]
         do {
-            try await runSteps(plan, on: scratch, report: &report, sink: sink)
+            try await runSteps(plan, on: scratch, report: &report, snapshots: &snapshots, sink: sink)
         } catch let failure as Failure {
             let error = engine.describe(failure)
             report.failure = .init(verb: failure.verb ?? "apply", version: failure.version, name: failure.stepName ?? failure.what, location: failure.location,
                                    statement: failure.statementText.map { String($0.prefix(500)) }, sqlState: failure.error.sqlState, message: failure.error.message,
                                    destroys: failure.destroys)
-            return try await finish(report, started: started, failed: error, scratch: scratch, server: server, maintenance: maintenance, sink: sink)
+            return (try await finish(report, started: started, failed: error, scratch: scratch, server: server, maintenance: maintenance, sink: sink), [:])
         } catch let error as PGError {
             let failed = SluiceError(.migrationFailed, "rehearsal on \(name) failed: \(error.message)", hint: "production was not touched", sqlState: error.sqlState)
-            return try await finish(report, started: started, failed: failed, scratch: scratch, server: server, maintenance: maintenance, sink: sink)
+            return (try await finish(report, started: started, failed: failed, scratch: scratch, server: server, maintenance: maintenance, sink: sink), [:])
         }
-        return try await finish(report, started: started, failed: nil, scratch: scratch, server: server, maintenance: maintenance, sink: sink)
+        return (try await finish(report, started: started, failed: nil, scratch: scratch, server: server, maintenance: maintenance, sink: sink), snapshots)
     }
 
     /// Drops or keeps the scratch database, reports, and throws ``RehearsalFailed`` for a failure.
@@ -110,7 +113,7 @@ struct Rehearsal {
     }
 
     /// Runs each step on the clone, with verify-down after every apply.
-    private func runSteps(_ plan: Plan, on scratch: Connection, report: inout RehearsalReport, sink: @escaping EventSink) async throws {
+    private func runSteps(_ plan: Plan, on scratch: Connection, report: inout RehearsalReport, snapshots: inout [Version: String], sink: @escaping EventSink) async throws {
         let store = try StateStore(connection: scratch, schema: schema)
         try await store.prepare()
         let quiet: EventSink = { event in if case .retrying = event { sink(event) } }
@@ -135,6 +138,7 @@ struct Rehearsal {
                                               locks: locks, changes: SchemaDiff(from: before, to: after).changes, destroys: destroys)
             report.steps.append(result)
             sink(.rehearsed(result))
+            if case .apply(let m, _) = step { snapshots[m.version] = JSONText.encode(after) }
             before = after
             relations = try await relationNames(scratch)
         }
