@@ -72,8 +72,13 @@ step() {
 
 # Part 1: one-shot commands over the folder (what a CI job or a Kubernetes Job runs).
 step plan --dir "$dir"
-step apply --dir "$dir"
+step rehearse --dir "$dir"      # clone (rehearsal.strategy dump), run the plan + down/up check; production untouched
+step apply --dir "$dir"         # rehearses again, then applies under the lock
 step status --dir "$dir"
+banner "psql: a change behind Sluice's back (schema drift)"
+psql -q -d sluice_demo -c "CREATE TABLE made_by_hand (id int)"
+step status --dir "$dir"
+step resolve --accept-drift
 step rollback --to "$third" --yes --reason "demo" --dir "$dir"
 step release --all
 step apply --dir "$dir"
