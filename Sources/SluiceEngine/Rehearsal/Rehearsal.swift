@@ -65,6 +65,11 @@ struct Rehearsal {
             progress.cancel()
             try? await server.drop(name, on: maintenance)
             if let error = error as? SluiceError { throw RehearsalFailed(error: error, report: nil) }
+            if let error = error as? PGError, error.sqlState == "42501" {
+                throw RehearsalFailed(error: SluiceError(
+                    .migrationFailed, "rehearsal clone (\(strategy.name)) failed: \(error.message)", hint: "the rehearsal creates a scratch database: grant the migrating role CREATEDB, or point rehearsal.scratch_url at a server where it may create databases (or set rehearsal.enabled: false). Production was not touched.",
+                    sqlState: error.sqlState), report: nil)
+            }
             throw RehearsalFailed(error: SluiceError(.migrationFailed, "rehearsal clone (\(strategy.name)) failed: \(Redactor.redact(String(describing: error)))",
                                                      hint: "production was not touched; fix the cause or run with --no-rehearse"), report: nil)
         }
