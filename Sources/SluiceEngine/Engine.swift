@@ -159,6 +159,8 @@ public struct Engine: Sendable {
             if !refusedForDrift {
                 sink(.planned(preview))
                 rehearsed = try await rehearseFirst(preview, kind: "apply", commit: context.commit, sink: sink)
+                // A graceful shutdown asked for during the rehearsal: production is not started on.
+                if context.shouldStop() { return RunReport(plan: preview, results: [], dryRun: false, notes: notes) }
             }
         }
         return try await withLock(wait: lockWait, sink: sink) { store in

@@ -93,7 +93,12 @@ struct Rehearsal {
                                    destroys: failure.destroys)
             return (try await finish(report, started: started, failed: error, scratch: scratch, server: server, maintenance: maintenance, sink: sink), [:])
         } catch let error as PGError {
-            let failed = SluiceError(.migrationFailed, "rehearsal on \(name) failed: \(error.message)", hint: "production was not touched", sqlState: error.sqlState)
+            let failed = SluiceError(.migrationFailed, "rehearsal on \(name) failed: \(error.message)", sqlState: error.sqlState)
+            return (try await finish(report, started: started, failed: failed, scratch: scratch, server: server, maintenance: maintenance, sink: sink), [:])
+        } catch {
+            // Bad input found on the way (stray transaction control) or a cancelled task: the
+            // clone is still kept or dropped as configured.
+            let failed = (error as? SluiceError) ?? SluiceError(.migrationFailed, "rehearsal on \(name) failed: \(Redactor.redact(String(describing: error)))")
             return (try await finish(report, started: started, failed: failed, scratch: scratch, server: server, maintenance: maintenance, sink: sink), [:])
         }
         return (try await finish(report, started: started, failed: nil, scratch: scratch, server: server, maintenance: maintenance, sink: sink), snapshots)
@@ -105,7 +110,6 @@ struct Rehearsal {
         report.milliseconds = Executor.milliseconds(since: started)
         let keepIt = keep || (failed != nil && config.rehearsal.keepFailed)
         report.clone.kept = keepIt
-        _ = try? await scratch.execute("SELECT 1") // nothing pending on it before it goes
         if !keepIt { try? await server.drop(report.clone.database, on: maintenance) }
         sink(.rehearsalFinished(report))
         guard var failed else { return report }
