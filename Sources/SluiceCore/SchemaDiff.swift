@@ -12,6 +12,13 @@ public struct SchemaDiff: Sendable, Codable, Equatable {
         /// For `altered`: what differs, e.g. `type integer → bigint`.
         public var detail: String?
 
+        public init(action: Action, object: Object, name: String, detail: String? = nil) {
+            self.action = action
+            self.object = object
+            self.name = name
+            self.detail = detail
+        }
+
         public var description: String { "\(action.rawValue) \(object.rawValue) \(name)" + (detail.map { ": \($0)" } ?? "") }
     }
 

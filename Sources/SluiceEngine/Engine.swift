@@ -208,6 +208,8 @@ public struct Engine: Sendable {
         } catch let failure as Failure {
             let error = describe(failure)
             if !failure.error.isConnectionFailure {
+                // Earlier migrations of the run committed: the schema they left is the expected one.
+                await recordSchema(store)
                 try? await record(store, kind: "failure", outcome: "failed", versions: versions, commit: context.commit, started: started, message: error.message, error: error)
             }
             throw failure.error.isConnectionFailure ? failure.error.unreachable(try settings) : error
@@ -260,7 +262,8 @@ public struct Engine: Sendable {
     }
 
     /// Records a `drift` event and, under `policy.on_schema_drift: refuse` with work to do,
-    /// refuses the plan (exit 3). Returns the drift found, if any.
+    /// refuses the plan (exit 3). Returns the drift found, if any. A drift that only warns is
+    /// recorded once (its fingerprint is kept in `meta.drift_reported`), not on every run.
     @discardableResult
     func checkDrift(_ store: StateStore, planHasSteps: Bool, commit: String?, sink: EventSink) async throws -> SchemaDrift? {
         guard let drift = try await mapConnectionErrors({ try await detectDrift(store) }) else { return nil }
@@ -268,8 +271,12 @@ public struct Engine: Sendable {
         let message = "schema drift: \(drift.changes.count) change(s) made outside Sluice since it last recorded the schema: "
             + drift.changes.prefix(5).map(\.description).joined(separator: "; ") + (drift.changes.count > 5 ? "; …" : "")
         sink(.note(message))
-        try? await record(store, kind: "drift", outcome: refuse ? "refused" : "warn", versions: [], commit: commit, started: .now, message: message,
-                          details: JSONText.encode(drift))
+        if refuse {
+            try? await record(store, kind: "drift", outcome: "refused", versions: [], commit: commit, started: .now, message: message, details: JSONText.encode(drift))
+        } else if (try? await store.meta("drift_reported")) != drift.fingerprint {
+            try? await record(store, kind: "drift", outcome: "warn", versions: [], commit: commit, started: .now, message: message, details: JSONText.encode(drift))
+            try? await store.setMeta("drift_reported", drift.fingerprint)
+        }
         guard refuse else { return drift }
         throw SluiceError(.refused, message,
                           hint: "policy.on_schema_drift is refuse: undo the change, or accept the live schema with `sluice resolve --accept-drift`, then run again",

@@ -45,10 +45,9 @@ public actor Reconciler {
     private var failedTip: (tip: String, marker: Int, outcome: CycleOutcome)?
     /// Kept between polls, so a no-change poll costs one query and no new connection.
     private var liveStore: StateStore?
-    /// When a no-change cycle last compared the live catalog with the recorded one, and the
-    /// fingerprint of the drift last reported (each drift is reported once).
+    /// When a no-change cycle last compared the live catalog with the recorded one (each
+    /// drift is recorded once: `Engine.checkDrift`).
     private var lastDriftCheck: ContinuousClock.Instant?
-    private var reportedDrift: String?
     /// When the scratch server was last swept of scratch databases older than `rehearsal.ttl`.
     private var lastSweep: ContinuousClock.Instant?
 
@@ -139,12 +138,7 @@ public actor Reconciler {
     private func driftOnIdle(_ store: StateStore, commit: String, sink: EventSink) async -> SchemaDrift? {
         if let last = lastDriftCheck, ContinuousClock.now - last < .seconds(60) { return nil }
         lastDriftCheck = .now
-        guard let drift = try? await engine.detectDrift(store) else { reportedDrift = nil; return nil }
-        if drift.fingerprint != reportedDrift {
-            reportedDrift = drift.fingerprint
-            _ = try? await engine.checkDrift(store, planHasSteps: false, commit: commit, sink: sink)
-        }
-        return drift
+        return (try? await engine.checkDrift(store, planHasSteps: false, commit: commit, sink: sink)) ?? nil
     }
 
     /// Sweeps scratch databases older than `rehearsal.ttl` on idle cycles too, at most every

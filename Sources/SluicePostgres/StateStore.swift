@@ -167,6 +167,17 @@ public final class StateStore: Sendable {
         try await connection.query("SELECT value FROM \(s).meta WHERE key = 'schema_snapshot'").scalar
     }
 
+    /// A fact in `meta` (e.g. `drift_reported`), nil when unset.
+    public func meta(_ key: String) async throws -> String? {
+        try await connection.query("SELECT value FROM \(s).meta WHERE key = $1", [key]).scalar
+    }
+
+    public func setMeta(_ key: String, _ value: String) async throws {
+        try await connection.query("""
+            INSERT INTO \(s).meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
+            """, [key, value])
+    }
+
     /// The Git commit last reconciled, if any.
     public func reconciledCommit() async throws -> String? {
         try await connection.query("SELECT commit_sha FROM \(s).reconciled").scalar

@@ -267,6 +267,16 @@ import Testing
             try folder.write("0004_t4.down.sql", "DROP TABLE t4;\n")
             let clean = try await CLI.run(["apply", "--dir", folder.path], database: db, env: ["SLUICE_POLICY_ON_SCHEMA_DRIFT": "refuse"])
             #expect(clean.status == 0, "\(clean)")
+
+            // A drift that only warns is recorded once, however often apply runs with nothing to do.
+            _ = try await Self.psql(db, "ALTER TABLE t4 ADD COLUMN x int;")
+            for _ in 0..<2 {
+                let idle = try await CLI.run(["apply", "--dir", folder.path], database: db)
+                #expect(idle.status == 0 && idle.stdout.contains("schema drift: 1 change(s)"), "\(idle)")
+            }
+            #expect(try await db.scalar("SELECT count(*) FROM sluice.events WHERE kind = 'drift' AND outcome = 'warn' AND details::text LIKE '%public.t4.x%'") == "1")
+            let status = try await CLI.run(["status", "--dir", folder.path], database: db)
+            #expect(status.stdout.contains("added column public.t4.x: integer"), "\(status)")
         }
     }
 
