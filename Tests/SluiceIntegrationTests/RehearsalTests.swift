@@ -347,6 +347,42 @@ import Testing
         }
     }
 
+    @Test func aMigratorThatIsNotSuperuserClonesObjectsOwnedByOthers() async throws {
+        let role = "sluice_migrator_" + UUID().uuidString.prefix(8).lowercased()
+        let password = UUID().uuidString
+        let admin = try await Connection.connect(ConnectionSettings(url: try TestServer.adminURL()))
+        try await admin.execute("CREATE ROLE \(role) LOGIN CREATEDB PASSWORD '\(password)'")
+        do {
+            try await withTestDatabase { db in
+                try await db.connect().execute("""
+                    GRANT CREATE, CONNECT ON DATABASE \(db.name) TO \(role); GRANT CREATE, USAGE ON SCHEMA public TO \(role);
+                    CREATE TABLE audit (id int PRIMARY KEY); INSERT INTO audit VALUES (1), (2); GRANT SELECT ON audit TO \(role);
+                    """)
+                var components = URLComponents(string: db.url)!
+                components.user = role
+                let folder = try TempFolder.tables(1...1)
+                let env = Self.env("dump", ["SLUICE_DATABASE_URL": components.string!, "PGPASSWORD": password])
+                let result = try await CLI.run(["apply", "--dir", folder.path], env: env, removeEnv: ["PGPASSFILE"])
+                #expect(result.status == 0, "audit is owned by a role the migrator cannot become: copied without owners: \(result)")
+                #expect(try await db.tableExists("t1"))
+                #expect(!result.output.contains(password), "the password never shows")
+
+                try await db.connect().execute("REVOKE SELECT ON audit FROM \(role)")
+                try folder.write("0002_t2.up.sql", "CREATE TABLE t2 (id int);\n")
+                try folder.write("0002_t2.down.sql", "DROP TABLE t2;\n")
+                let unreadable = try await CLI.run(["apply", "--dir", folder.path], env: env, removeEnv: ["PGPASSFILE"])
+                #expect(unreadable.status == 1, "\(unreadable)")
+                #expect(unreadable.stderr.contains("permission denied for table audit") && unreadable.stderr.contains("SELECT on every table"), "\(unreadable)")
+                #expect(try await db.tableExists("t2") == false)
+            }
+        } catch {
+            _ = try? await admin.execute("DROP ROLE IF EXISTS \(role)")
+            throw error
+        }
+        // The role owns the state tables it made in the (dropped) test database only.
+        _ = try? await admin.execute("DROP ROLE IF EXISTS \(role)")
+    }
+
     @Test func templateRefusesWhileOthersAreConnected() async throws {
         try await withTestDatabase { db in
             let folder = try TempFolder.tables(1...1)

@@ -97,16 +97,29 @@ struct CloneSource: Sendable {
     /// libpq's effective parameters of a production connection (for `pg_dump`'s environment).
     var parameters: [String: String]
     var stateSchema: String
+    /// Objects are owned by roles the connecting (non-superuser) role cannot become: their
+    /// `ALTER … OWNER TO` would fail on the clone, so the dump copies without owners.
+    var foreignOwners: Bool = false
 
     static func read(_ connection: Connection, stateSchema: String) async throws -> CloneSource {
         let row = try await connection.query("""
             SELECT current_database() AS db, pg_database_size(current_database()) AS bytes, pg_encoding_to_char(encoding) AS encoding,
                    datcollate, datctype FROM pg_database WHERE datname = current_database()
             """).records.first
+        let foreign = try await connection.query("""
+            SELECT NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AND (
+                EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' AND NOT pg_has_role(c.relowner, 'MEMBER'))
+                OR EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'public') AND n.nspname NOT LIKE 'pg\\_%'
+                        AND NOT pg_has_role(n.nspowner, 'MEMBER'))
+                OR EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND NOT pg_has_role(p.proowner, 'MEMBER'))
+            ) AS foreign
+            """).scalar == "t"
         return CloneSource(settings: connection.settings, database: row?.string("db") ?? "", serverVersion: connection.serverVersion,
                            bytes: Int64(row?.string("bytes") ?? "") ?? 0, encoding: row?.string("encoding") ?? "UTF8",
                            collate: row?.string("datcollate") ?? "", ctype: row?.string("datctype") ?? "",
-                           parameters: connection.parameters, stateSchema: stateSchema)
+                           parameters: connection.parameters, stateSchema: stateSchema, foreignOwners: foreign)
     }
 }
 
@@ -171,13 +184,16 @@ struct DumpClone: CloneStrategy {
         }
         var arguments = ["--exclude-schema=" + Self.exactPattern(source.stateSchema), "--no-subscriptions", "--no-publications"]
         if schemaOnly { arguments.append("--schema-only") }
-        if !server.sameServer { arguments += ["--no-owner", "--no-privileges"] }
+        if !server.sameServer { arguments += ["--no-owner", "--no-privileges"] } else if source.foreignOwners { arguments.append("--no-owner") }
         let target = PGTools.environment(maintenance.parameters, database: scratch)
         do {
             try await tools.dumpIntoPsql(dumpArguments: arguments, source: PGTools.environment(source.parameters, database: source.database), target: target)
         } catch let failure as PGTools.Failure {
-            throw SluiceError(.migrationFailed, "rehearsal clone (\(name)) failed: \(failure.program) exited with \(failure.status)",
-                              hint: "the scratch database \(scratch) was not used; check that the rehearsal user may create the clone's objects (extensions, owners) on the scratch server",
+            let advice = failure.program == "pg_dump"
+                ? "pg_dump reads all of production as the migrating role: it needs SELECT on every table (or use rehearsal.strategy schema, which reads definitions only)"
+                : "psql creates the clone's objects as the rehearsal role on the scratch server: it needs to be allowed to create them (extensions, owners)"
+            throw SluiceError(.migrationFailed, "rehearsal clone (\(name)) failed: \(failure.program) \(failure.status)",
+                              hint: "\(advice). Production was not touched; the scratch database \(scratch) was dropped.",
                               details: failure.stderr.split(separator: "\n").map { Redactor.redact(String($0)) })
         }
     }

@@ -92,6 +92,10 @@ struct PGTools: Sendable {
         if case .exited(0) = d.terminationStatus, case .exited(0) = r.terminationStatus { return }
         let failed = if case .exited(0) = d.terminationStatus { ("psql", r.terminationStatus, r.standardError) } else { ("pg_dump", d.terminationStatus, d.standardError) }
         let lines = failed.2.split(separator: "\n").suffix(6).joined(separator: "\n")
-        throw Failure(program: failed.0, status: "\(failed.1)", stderr: lines)
+        let status = switch failed.1 {
+        case .exited(let code): "exited with status \(code)"
+        case .signaled(let signal): "was killed by signal \(signal)"
+        }
+        throw Failure(program: failed.0, status: status, stderr: lines)
     }
 }
