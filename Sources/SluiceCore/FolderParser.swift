@@ -31,6 +31,14 @@ public struct FolderParser: Sendable {
     }
 
     public func parse(_ entries: [FolderEntry]) throws(SluiceError) -> MigrationFolder {
+        let (folder, problems) = analyze(entries)
+        if !problems.isEmpty { throw .badFolder(problems) }
+        return folder
+    }
+
+    /// Parses what can be parsed and lists every problem, without throwing: `sluice lint`
+    /// reports problems as findings next to the migrations that did parse.
+    public func analyze(_ entries: [FolderEntry]) -> (folder: MigrationFolder, problems: [FolderProblem]) {
         var problems: [FolderProblem] = []
         var ups: [Version: [(layout: Layout, file: String, title: String, text: String, checksum: String)]] = [:]
         var downs: [Version: [(file: String, title: String, text: String)]] = [:]
@@ -143,9 +151,8 @@ public struct FolderParser: Sendable {
         // Sorting indices, not the (large) migrations themselves.
         migrations = migrations.indices.sorted { migrations[$0].version < migrations[$1].version }.map { migrations[$0] }
         repeatables.sort { $0.title < $1.title }
-        if !problems.isEmpty { throw .badFolder(problems) }
         let layout = layoutsSeen.keys.first
-        return MigrationFolder(layout: layout, migrations: migrations, repeatables: repeatables, ignored: ignored, fileChecksums: checksums, sum: sum)
+        return (MigrationFolder(layout: layout, migrations: migrations, repeatables: repeatables, ignored: ignored, fileChecksums: checksums, sum: sum), problems)
     }
 
     /// Applies `irreversible` and `policy.require_down` to a parsed migration.

@@ -154,10 +154,14 @@ public struct Engine: Sendable {
         // A plan refused by a safety rule or by schema drift is refused under the lock below
         // without spending a clone on it.
         var rehearsed: Rehearsed?
+        var linted = false
         if config.rehearsal.enabled, let preview = try? await plan(folder, context: context).plan, !preview.steps.isEmpty {
             let refusedForDrift = config.policy.onSchemaDrift == .refuse ? ((try? await driftPreview()) ?? false) : false
             if !refusedForDrift {
                 sink(.planned(preview))
+                // Lint before rehearsal (SPEC §7): a refused plan costs no clone.
+                try await lintGate(preview, store: nil, commit: context.commit, sink: sink)
+                linted = true
                 rehearsed = try await rehearseFirst(preview, kind: "apply", commit: context.commit, sink: sink)
                 // A graceful shutdown asked for during the rehearsal: production is not started on.
                 if context.shouldStop() { return RunReport(plan: preview, results: [], dryRun: false, notes: notes) }
@@ -171,6 +175,7 @@ public struct Engine: Sendable {
                 throw error
             }
             try await checkDrift(store, planHasSteps: !plan.steps.isEmpty, commit: context.commit, sink: sink)
+            if !linted { try await lintGate(plan, store: store, commit: context.commit, sink: sink) }
             try await confirmRehearsed(rehearsed, plan: plan, store: store, commit: context.commit)
             if rehearsed == nil { sink(.planned(plan)) }
             try await liftHolds(plan, store: store, sink: sink)

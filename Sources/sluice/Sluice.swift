@@ -13,7 +13,7 @@ struct Sluice: AsyncParsableCommand {
             """,
         version: SluiceVersion.number,
         subcommands: [
-            Apply.self, PlanCommand.self, Rehearse.self, Status.self, History.self, Rollback.self, Release.self, Resolve.self,
+            Apply.self, PlanCommand.self, Lint.self, Rehearse.self, Status.self, History.self, Rollback.self, Release.self, Resolve.self,
             Baseline.self, New.self, Hash.self, VersionCommand.self, DaemonCommand.self,
         ])
 

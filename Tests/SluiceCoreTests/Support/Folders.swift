@@ -1,3 +1,4 @@
+import Foundation
 import SluiceCore
 import Testing
 
@@ -56,4 +57,21 @@ func position(of needle: String, in text: String) -> Int? {
 func fileLine(of needle: String, in section: Section?) -> Int? {
     guard let section, let position = position(of: needle, in: section.sql) else { return nil }
     return section.fileLine(forPosition: position)
+}
+
+/// The repository's own files, found from this source file.
+enum CLIRoot {
+    static var root: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+    static var migrations: String { root + "/migrations" }
+}
+
+/// A folder on disk as entries (the test-side of `FolderSource.entries`).
+enum FileManagerEntries {
+    static func read(_ path: String) throws -> [FolderEntry] {
+        try FileManager.default.contentsOfDirectory(atPath: path).filter { !$0.hasPrefix(".") }.map { name in
+            FolderEntry(name: name, bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path + "/" + name))))
+        }
+    }
 }

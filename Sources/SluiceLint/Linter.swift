@@ -1,0 +1,442 @@
+import CPgQuery
+import Foundation
+import SluiceCore
+
+/// SPEC §7 on PostgreSQL's own parser (libpg_query): each section is parsed once, each
+/// statement checked against `LintRule.all`, findings placed at file:line:column.
+///
+/// What the linter assumes (docs/lint.md): a table exists, with data, unless the same
+/// migration created it; a migration runs in one transaction unless marked
+/// `-- sluice:no-transaction`; destructive rules apply to up sections (a down is meant to
+/// undo its up).
+public struct Linter: Sendable {
+    public struct Options: Sendable {
+        /// `policy.require_down`: a migration without a down (not marked irreversible) is an error.
+        public var requireDown = true
+        /// `database.lock_timeout` is set (non-zero): DDL without a directive is covered.
+        public var lockTimeoutConfigured = true
+        /// The target server (`150018`), when known: ADD VALUE in a transaction fails before 12.
+        public var serverVersion: Int?
+
+        public init(requireDown: Bool = true, lockTimeoutConfigured: Bool = true, serverVersion: Int? = nil) {
+            self.requireDown = requireDown
+            self.lockTimeoutConfigured = lockTimeoutConfigured
+            self.serverVersion = serverVersion
+        }
+    }
+
+    public var options: Options
+
+    public init(options: Options = .init()) {
+        self.options = options
+    }
+
+    /// Lints a folder: its problems (from `FolderParser.analyze`), `sluice.sum`, and the
+    /// migrations in `selected` (all when nil), in version order.
+    public func lint(folder: MigrationFolder, problems: [FolderProblem] = [], selected: Set<Version>? = nil) -> [LintFinding] {
+        var findings: [LintFinding] = []
+        for problem in problems {
+            let rule: LintRule = problem.message.contains(" is used by ") ? .versionConflict : .invalidFolder
+            findings.append(LintFinding(rule, file: problem.file, message: problem.located + " — " + problem.hint))
+        }
+        if let sum = folder.sum {
+            for mismatch in sum.mismatches(against: folder.fileChecksums) {
+                findings.append(LintFinding(.sumMismatch, file: mismatch.file, message: mismatch.located))
+            }
+        }
+        let chosen = folder.migrations.filter { selected?.contains($0.version) ?? true }
+        let withoutDown = folder.migrations.filter { $0.down == nil && !$0.up.directives.irreversible }
+        if options.requireDown, !withoutDown.isEmpty, withoutDown.count == folder.migrations.count, folder.migrations.count > 1 {
+            findings.append(LintFinding(.missingDown, file: "", message: "none of the folder's \(folder.migrations.count) migrations has a down: a folder that never had downs needs policy.require_down: false"))
+            findings += lint(migrations: chosen, repeatables: selected == nil ? folder.repeatables : [], checkDowns: false)
+        } else {
+            findings += lint(migrations: chosen, repeatables: selected == nil ? folder.repeatables : [])
+        }
+        return findings
+    }
+
+    /// Lints the given migrations (the gate: what a cycle is about to apply).
+    public func lint(migrations: [Migration], repeatables: [RepeatableMigration] = [], checkDowns: Bool = true) -> [LintFinding] {
+        var findings: [LintFinding] = []
+        var validated = Set<String>()
+        for migration in migrations.sorted(by: { $0.version < $1.version }) {
+            let version = migration.version.canonical
+            let up = analyze(migration.up, version: version, isDown: false, validated: &validated, into: &findings)
+            if let down = migration.down {
+                var ignored = Set<String>()
+                let undone = analyze(down, version: version, isDown: true, validated: &ignored, into: &findings)
+                if let up, let undone { compare(up: up, down: undone, migration: migration, into: &findings) }
+            } else if checkDowns && options.requireDown && !migration.up.directives.irreversible {
+                findings.append(LintFinding(.missingDown, file: migration.up.file, version: version))
+            }
+        }
+        for repeatable in repeatables {
+            var ignored = Set<String>()
+            _ = analyze(repeatable.section, version: nil, isDown: false, validated: &ignored, into: &findings)
+        }
+        return findings
+    }
+
+    // MARK: Sections
+
+    /// What a section did to tables, for the up/down comparison.
+    struct Effects {
+        var created: [TableName] = []
+        var dropped: [TableName] = []
+        var allowed: Set<String> = []
+        var firstLine = 1
+    }
+
+    struct TableName: Hashable {
+        var schema: String?
+        var name: String
+
+        init(_ range: [String: Any]) {
+            schema = range["schemaname"] as? String
+            name = range["relname"] as? String ?? ""
+        }
+
+        init(names: [String]) {
+            name = names.last ?? ""
+            schema = names.count > 1 ? names[names.count - 2] : nil
+        }
+
+        var display: String { schema.map { "\($0).\(name)" } ?? name }
+
+        func same(as other: TableName) -> Bool {
+            name == other.name && (schema == nil || other.schema == nil || schema == other.schema
+                                   || (schema == "public" && other.schema == nil) || (other.schema == "public" && schema == nil))
+        }
+    }
+
+    /// Parses a section and checks its statements; nil when it does not parse.
+    func analyze(_ section: Section, version: String?, isDown: Bool, validated: inout Set<String>, into findings: inout [LintFinding]) -> Effects? {
+        let source = SourceText(section)
+        guard let statements = source.parse(into: &findings, version: version) else { return nil }
+        var effects = Effects()
+        var local: [LintFinding] = []
+        var hasDDL = false, setsLockTimeout = false
+        let inTransaction = !section.directives.noTransaction
+        var transactionStatements: [Statement] = []
+
+        for statement in statements {
+            effects.allowed.formUnion(statement.allowed.map(\.name))
+            for (name, line) in statement.allowed where LintRule.byName[name] == nil {
+                local.append(LintFinding(.unknownRule, file: section.file, line: line, version: version,
+                                         message: "`-- sluice:allow \(name)`: there is no rule \(name), so this silences nothing"))
+            }
+            var found: [(LintRule, String?)] = []
+            let body = statement.body
+            func flag(_ rule: LintRule, _ message: String? = nil) { found.append((rule, message)) }
+            let isNew = { (table: TableName) in effects.created.contains { $0.same(as: table) } }
+
+            switch statement.kind {
+            case "CreateStmt", "CreateTableAsStmt":
+                hasDDL = true
+                let relation = (body["relation"] as? [String: Any]) ?? ((body["into"] as? [String: Any])?["rel"] as? [String: Any])
+                if let relation { effects.created.append(TableName(relation)) }
+            case "DropStmt":
+                hasDDL = true
+                let objects = body["objects"] as? [Any] ?? []
+                switch body["removeType"] as? String {
+                case "OBJECT_TABLE":
+                    let names = objects.map { TableName(names: Node.strings(inList: $0)) }
+                    effects.dropped += names
+                    if !isDown { flag(.dropTable, "DROP TABLE \(names.map(\.display).joined(separator: ", ")) destroys the table and every row in it") }
+                case "OBJECT_SCHEMA":
+                    if !isDown { flag(.dropSchema) }
+                case "OBJECT_INDEX":
+                    if body["concurrent"] as? Bool == true {
+                        if inTransaction { flag(.concurrentlyInTransaction, "DROP INDEX CONCURRENTLY cannot run inside a transaction block, and the migration runs in one") }
+                    } else if !isDown {
+                        flag(.dropIndex)
+                    }
+                case "OBJECT_VIEW", "OBJECT_MATVIEW":
+                    if !isDown { flag(.dropView) }
+                default: break
+                }
+            case "AlterTableStmt":
+                hasDDL = true
+                guard let relation = body["relation"] as? [String: Any] else { break }
+                let table = TableName(relation)
+                let fresh = isNew(table)
+                for command in body["cmds"] as? [Any] ?? [] {
+                    guard let cmd = (command as? [String: Any])?["AlterTableCmd"] as? [String: Any] else { continue }
+                    let column = cmd["name"] as? String ?? ""
+                    switch cmd["subtype"] as? String {
+                    case "AT_DropColumn":
+                        if !isDown && !fresh { flag(.dropColumn, "DROP COLUMN \(table.display).\(column) destroys the column's data, and running code that still uses it breaks") }
+                    case "AT_AlterColumnType":
+                        if !isDown && !fresh { flag(.columnTypeChange, "changing the type of \(table.display).\(column) rewrites the table under an ACCESS EXCLUSIVE lock and may fail on, or change, existing values") }
+                    case "AT_AddColumn":
+                        if !fresh, let def = (cmd["def"] as? [String: Any])?["ColumnDef"] as? [String: Any], let why = Self.rewritingColumn(def) {
+                            flag(.addColumnVolatileDefault, "ADD COLUMN \(def["colname"] as? String ?? "") \(why) rewrites all of \(table.display) under an ACCESS EXCLUSIVE lock")
+                        }
+                    case "AT_SetNotNull":
+                        if !fresh && !validated.contains(table.name) { flag(.setNotNull, "SET NOT NULL on \(table.display).\(column) scans the whole table under an ACCESS EXCLUSIVE lock") }
+                    case "AT_ValidateConstraint":
+                        validated.insert(table.name)
+                    case "AT_AddConstraint":
+                        guard !fresh, let constraint = (cmd["def"] as? [String: Any])?["Constraint"] as? [String: Any] else { break }
+                        let notValid = constraint["skip_validation"] as? Bool == true
+                        switch constraint["contype"] as? String {
+                        case "CONSTR_FOREIGN" where !notValid: flag(.addForeignKeyWithoutNotValid)
+                        case "CONSTR_CHECK" where !notValid: flag(.addCheckWithoutNotValid)
+                        case "CONSTR_UNIQUE", "CONSTR_PRIMARY":
+                            if constraint["indexname"] == nil { flag(.addUniqueWithoutIndex) }
+                        default: break
+                        }
+                    default: break
+                    }
+                }
+            case "RenameStmt":
+                hasDDL = true
+                if isDown { break }
+                switch body["renameType"] as? String {
+                case "OBJECT_TABLE": flag(.renameTable)
+                case "OBJECT_COLUMN": flag(.renameColumn)
+                default: break
+                }
+            case "TruncateStmt":
+                if !isDown { flag(.truncate) }
+            case "DeleteStmt":
+                if !isDown && body["whereClause"] == nil { flag(.deleteWithoutWhere) }
+            case "IndexStmt":
+                hasDDL = true
+                let table = (body["relation"] as? [String: Any]).map(TableName.init)
+                if body["concurrent"] as? Bool == true {
+                    if inTransaction { flag(.concurrentlyInTransaction, "CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and the migration runs in one") }
+                } else if let table, !isNew(table) {
+                    flag(.createIndexNonConcurrently, "CREATE INDEX on \(table.display) without CONCURRENTLY blocks writes to it while the index builds")
+                }
+            case "ReindexStmt":
+                let concurrent = (body["params"] as? [Any] ?? []).contains { Node.defName($0) == "concurrently" }
+                if concurrent && inTransaction { flag(.concurrentlyInTransaction, "REINDEX CONCURRENTLY cannot run inside a transaction block") }
+            case "VacuumStmt":
+                let options = (body["options"] as? [Any] ?? []).compactMap(Node.defName)
+                if body["is_vacuumcmd"] as? Bool == true {
+                    if options.contains("full") { flag(.vacuumFull) }
+                    if inTransaction { flag(.concurrentlyInTransaction, "VACUUM cannot run inside a transaction block") }
+                }
+            case "ClusterStmt":
+                flag(.cluster)
+            case "AlterEnumStmt":
+                hasDDL = true
+                if body["oldVal"] == nil, inTransaction, let server = options.serverVersion, server < 120000 { flag(.enumAddValueInTransaction) }
+            case "CreatedbStmt", "DropdbStmt", "AlterSystemStmt", "CreateTableSpaceStmt", "DropTableSpaceStmt":
+                if inTransaction { flag(.concurrentlyInTransaction, "\(statement.kind.replacingOccurrences(of: "Stmt", with: "")) cannot run inside a transaction block") }
+            case "TransactionStmt":
+                transactionStatements.append(statement)
+            case "VariableSetStmt":
+                if (body["name"] as? String) == "lock_timeout" { setsLockTimeout = true }
+            case "SelectStmt", "InsertStmt", "UpdateStmt", "CopyStmt", "ExplainStmt", "NotifyStmt", "DoStmt", "CallStmt", "VariableShowStmt":
+                break
+            default:
+                hasDDL = true
+            }
+            for (rule, message) in found where !statement.allows(rule.name) {
+                local.append(LintFinding(rule, file: section.file, line: statement.line, column: statement.column, version: version, message: message))
+            }
+        }
+
+        if !transactionStatements.isEmpty {
+            // Sluice absorbs one BEGIN … COMMIT wrapping the whole section; anything else is refused.
+            let wrapping = transactionStatements.count == 2 && statements.first == transactionStatements[0] && statements.last == transactionStatements[1]
+                && Node.transactionKind(transactionStatements[0]) == "TRANS_STMT_BEGIN" && Node.transactionKind(transactionStatements[1]) == "TRANS_STMT_COMMIT"
+            for statement in transactionStatements where !statement.allows(LintRule.transactionControl.name) {
+                local.append(LintFinding(.transactionControl, file: section.file, line: statement.line, column: statement.column, version: version,
+                                         message: wrapping ? "a BEGIN … COMMIT around the whole migration: Sluice runs it in its own transaction and ignores these" : nil,
+                                         severity: wrapping ? .warning : .error))
+            }
+        }
+        if hasDDL, !isDown, inTransaction, !options.lockTimeoutConfigured, section.directives.lockTimeout == nil, !setsLockTimeout,
+           !effects.allowed.contains(LintRule.missingLockTimeout.name) {
+            let first = statements.first { $0.kind != "VariableSetStmt" }
+            local.append(LintFinding(.missingLockTimeout, file: section.file, line: first?.line ?? 1, version: version))
+        }
+        effects.firstLine = statements.first?.line ?? 1
+        findings += local
+        return effects
+    }
+
+    /// Tables the up creates and the down leaves, and tables the up drops and the down does not re-create.
+    func compare(up: Effects, down: Effects, migration: Migration, into findings: inout [LintFinding]) {
+        guard !up.allowed.contains(LintRule.downDoesNotUndo.name), !down.allowed.contains(LintRule.downDoesNotUndo.name),
+              let downSection = migration.down else { return }
+        let left = up.created.filter { table in !down.dropped.contains { $0.same(as: table) } }
+        let lost = up.dropped.filter { table in !down.created.contains { $0.same(as: table) } }
+        var what: [String] = []
+        if !left.isEmpty { what.append("the up creates \(left.map(\.display).joined(separator: ", ")) and the down does not drop it") }
+        if !lost.isEmpty { what.append("the up drops \(lost.map(\.display).joined(separator: ", ")) and the down does not re-create it") }
+        guard !what.isEmpty else { return }
+        findings.append(LintFinding(.downDoesNotUndo, file: downSection.file, line: down.firstLine, version: migration.version.canonical,
+                                    message: what.joined(separator: "; ")))
+    }
+
+    static let volatileFunctions: Set<String> = [
+        "random", "random_normal", "clock_timestamp", "timeofday", "gen_random_uuid", "gen_random_bytes", "uuid_generate_v1",
+        "uuid_generate_v1mc", "uuid_generate_v4", "nextval", "txid_current", "setseed",
+    ]
+
+    /// Why adding this column rewrites the table, or nil when it does not (PostgreSQL 11+
+    /// stores a non-volatile default without touching the rows).
+    static func rewritingColumn(_ def: [String: Any]) -> String? {
+        let type = ((def["typeName"] as? [String: Any])?["names"] as? [Any] ?? []).compactMap(Node.string).last ?? ""
+        if ["serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"].contains(type) { return "of type \(type) (a nextval() default)" }
+        for constraint in def["constraints"] as? [Any] ?? [] {
+            guard let c = (constraint as? [String: Any])?["Constraint"] as? [String: Any] else { continue }
+            switch c["contype"] as? String {
+            case "CONSTR_IDENTITY": return "as an identity column"
+            case "CONSTR_GENERATED": return "as a stored generated column"
+            case "CONSTR_DEFAULT":
+                if let name = Node.firstCall(in: c["raw_expr"] as Any, among: volatileFunctions) { return "with the volatile default \(name)()" }
+            default: break
+            }
+        }
+        return nil
+    }
+}
+
+/// A section's text with its parse tree and byte → line:column mapping.
+struct SourceText {
+    let section: Section
+    let bytes: [UInt8]
+    /// Byte offsets where each line starts.
+    let lineStarts: [Int]
+
+    init(_ section: Section) {
+        self.section = section
+        bytes = Array(section.sql.utf8)
+        var starts = [0]
+        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") { starts.append(index + 1) }
+        lineStarts = starts
+    }
+
+    /// 1-based line (in the file) and column of a byte offset.
+    func position(ofByte offset: Int) -> (line: Int, column: Int) {
+        var low = 0, high = lineStarts.count - 1
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if lineStarts[mid] <= offset { low = mid } else { high = mid - 1 }
+        }
+        let column = String(decoding: bytes[lineStarts[low]..<min(offset, bytes.count)], as: UTF8.self).count + 1
+        return (section.lineOffset + low + 1, column)
+    }
+
+    /// The statements, or nil (with a `syntax-error` finding) when the parser rejects the section.
+    func parse(into findings: inout [LintFinding], version: String?) -> [Statement]? {
+        let result = pg_query_parse(section.sql)
+        defer { pg_query_free_parse_result(result) }
+        if let error = result.error {
+            let message = String(cString: error.pointee.message)
+            // cursorpos is a 1-based character position in the text.
+            let characters = max(0, Int(error.pointee.cursorpos) - 1)
+            let offset = section.sql.prefix(characters).utf8.count
+            let (line, column) = position(ofByte: offset)
+            findings.append(LintFinding(.syntaxError, file: section.file, line: line, column: column, version: version, message: message))
+            return nil
+        }
+        guard let json = result.parse_tree,
+              let tree = (try? JSONSerialization.jsonObject(with: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: json), count: strlen(json), deallocator: .none))) as? [String: Any]
+        else { return [] }
+        var statements: [Statement] = []
+        for entry in tree["stmts"] as? [[String: Any]] ?? [] {
+            guard let stmt = entry["stmt"] as? [String: Any], let (kind, value) = stmt.first, let body = value as? [String: Any] else { continue }
+            let location = entry["stmt_location"] as? Int ?? 0
+            let length = entry["stmt_len"] as? Int ?? (bytes.count - location)
+            statements.append(statement(kind: kind, body: body, location: location, length: length))
+        }
+        return statements
+    }
+
+    private func statement(kind: String, body: [String: Any], location: Int, length: Int) -> Statement {
+        let end = min(bytes.count, length == 0 ? bytes.count : location + length)
+        // The statement starts at its first token: skip blanks and comments.
+        var start = location
+        while start < end {
+            if bytes[start] == 0x20 || bytes[start] == 0x09 || bytes[start] == 0x0A || bytes[start] == 0x0D { start += 1; continue }
+            if bytes[start] == UInt8(ascii: "-"), start + 1 < end, bytes[start + 1] == UInt8(ascii: "-") {
+                while start < end, bytes[start] != 0x0A { start += 1 }
+                continue
+            }
+            if bytes[start] == UInt8(ascii: "/"), start + 1 < end, bytes[start + 1] == UInt8(ascii: "*") {
+                start += 2
+                while start + 1 < end, !(bytes[start] == UInt8(ascii: "*") && bytes[start + 1] == UInt8(ascii: "/")) { start += 1 }
+                start += 2
+                continue
+            }
+            break
+        }
+        start = min(start, end)
+        let (line, column) = position(ofByte: start)
+        // Allow comments: in the statement's text (comments before it included) and after it on its last line.
+        var lineEnd = end
+        while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+        var allowed: [(name: String, line: Int)] = []
+        // A span that begins mid-line begins right after the previous statement's `;`: the rest
+        // of that line (a trailing `-- sluice:allow`) belongs to the previous statement.
+        var scanFrom = location
+        if scanFrom > 0, bytes[scanFrom - 1] != 0x0A {
+            while scanFrom < start, bytes[scanFrom] != 0x0A { scanFrom += 1 }
+        }
+        let text = String(decoding: bytes[scanFrom..<max(scanFrom, lineEnd)], as: UTF8.self)
+        if text.contains("sluice:allow") {
+            var lineNumber = position(ofByte: scanFrom).line
+            for textLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                if let match = textLine.firstMatch(of: /--\s*sluice:allow\s+(.+)$/) {
+                    for name in match.output.1.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }) where !name.isEmpty {
+                        allowed.append((name.lowercased(), lineNumber))
+                    }
+                }
+                lineNumber += 1
+            }
+        }
+        return Statement(kind: kind, body: body, location: location, line: line, column: column, allowed: allowed)
+    }
+}
+
+/// One parsed statement: its node kind (`IndexStmt`) and body, where it starts, what it allows.
+struct Statement: Equatable {
+    var kind: String
+    var body: [String: Any]
+    var location: Int
+    var line: Int
+    var column: Int
+    var allowed: [(name: String, line: Int)]
+
+    func allows(_ rule: String) -> Bool { allowed.contains { $0.name == rule } }
+
+    static func == (a: Statement, b: Statement) -> Bool { a.location == b.location && a.kind == b.kind }
+}
+
+/// Reading libpg_query's JSON nodes.
+enum Node {
+    static func string(_ node: Any) -> String? {
+        guard let value = (node as? [String: Any])?["String"] as? [String: Any] else { return nil }
+        return (value["sval"] ?? value["str"]) as? String
+    }
+
+    static func strings(inList node: Any) -> [String] {
+        guard let list = (node as? [String: Any])?["List"] as? [String: Any] else { return string(node).map { [$0] } ?? [] }
+        return (list["items"] as? [Any] ?? []).compactMap(string)
+    }
+
+    static func defName(_ node: Any) -> String? {
+        ((node as? [String: Any])?["DefElem"] as? [String: Any])?["defname"] as? String
+    }
+
+    static func transactionKind(_ statement: Statement) -> String? { statement.body["kind"] as? String }
+
+    /// The first function call in an expression tree whose name is in `names`.
+    static func firstCall(in node: Any, among names: Set<String>) -> String? {
+        if let dict = node as? [String: Any] {
+            if let call = dict["FuncCall"] as? [String: Any], let name = (call["funcname"] as? [Any] ?? []).compactMap(string).last, names.contains(name) {
+                return name
+            }
+            for value in dict.values { if let found = firstCall(in: value, among: names) { return found } }
+        } else if let array = node as? [Any] {
+            for value in array { if let found = firstCall(in: value, among: names) { return found } }
+        }
+        return nil
+    }
+}
