@@ -71,6 +71,7 @@ step() {
 }
 
 # Part 1: one-shot commands over the folder (what a CI job or a Kubernetes Job runs).
+step lint --dir "$dir"          # PostgreSQL's parser over every migration: clean here
 step plan --dir "$dir"
 step rehearse --dir "$dir"      # clone (rehearsal.strategy dump), run the plan + down/up check; production untouched
 step apply --dir "$dir"         # rehearses again, then applies under the lock
