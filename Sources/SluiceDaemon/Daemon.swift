@@ -32,7 +32,8 @@ public func buildDaemon(config: SluiceConfig, identity: Identity, logger: Logger
         .init(service: watcher, successTerminationBehavior: .gracefullyShutdownGroup),
         .init(service: WatchdogService(notifier: notifier)),
     ]
-    if let health = try HealthServer.application(address: config.daemon.http, state: state, logger: logger) {
+    let api = DaemonAPI(engine: engine, git: git, state: state)
+    if let health = try HealthServer.application(address: config.daemon.http, state: state, api: api, logger: logger) {
         services.append(.init(service: health))
     }
     let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

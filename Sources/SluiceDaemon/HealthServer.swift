@@ -3,11 +3,11 @@ import Hummingbird
 import Logging
 import SluiceEngine
 
-/// The HTTP listener on `daemon.http` (loopback by default). For now it answers the
-/// probes: `/healthz` (the process is alive) and `/readyz` (the last cycle reached the
-/// repository and the database and did not fail). It offers nothing that changes the database.
+/// The HTTP listener on `daemon.http` (loopback by default): the probes `/healthz` (the
+/// process is alive) and `/readyz` (the last cycle reached the repository and the database
+/// and did not fail), and the read-only `/api/…` (``DaemonAPI``). Nothing here changes the database.
 enum HealthServer {
-    static func application(address text: String, state: DaemonState, logger: Logger) throws -> (some ApplicationProtocol)? {
+    static func application(address text: String, state: DaemonState, api: DaemonAPI?, logger: Logger) throws -> (some ApplicationProtocol)? {
         guard !["", "off", "none"].contains(text.lowercased()) else { return nil as Application<RouterResponder<BasicRequestContext>>? }
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
             throw DaemonError("daemon.http `\(text)` is not host:port", hint: "write it like 127.0.0.1:9187, or `off`")
@@ -20,6 +20,7 @@ enum HealthServer {
             let (ready, reason) = readiness(status)
             return Response(status: ready ? .ok : .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: reason + "\n")))
         }
+        api?.register(on: router)
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "sluice"), logger: logger)
     }
 

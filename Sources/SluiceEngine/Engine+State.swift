@@ -4,9 +4,13 @@ import SluicePostgres
 
 extension Engine {
     /// `sluice status`: applied, pending, held, dirty and drifted versions.
-    public func status(folder given: MigrationFolder? = nil) async throws -> StatusReport {
+    /// - Parameter localFolder: false in the daemon, whose folder lives in Git: without `given`
+    ///   the report then shows no pending versions instead of reading a local path.
+    public func status(folder given: MigrationFolder? = nil, localFolder: Bool = true) async throws -> StatusReport {
         let folderResult: Result<MigrationFolder, SluiceError>
-        if let given { folderResult = .success(given) } else {
+        if let given { folderResult = .success(given) } else if !localFolder {
+            folderResult = .failure(SluiceError(.badInput, "no commit fetched yet"))
+        } else {
             do { folderResult = .success(try loadFolder()) } catch { folderResult = .failure(error) }
             if case .failure(let error) = folderResult, FileManager.default.fileExists(atPath: folder.path) { throw error }
         }
@@ -24,7 +28,8 @@ extension Engine {
             if initialized { report.schemaDrift = try await schemaDrift(store) }
             guard case .success(let folder) = folderResult else {
                 report.folder = nil
-                report.notes.append("migrations folder \(self.folder.path) not found: pending and drift are not shown")
+                report.notes.append(localFolder ? "migrations folder \(self.folder.path) not found: pending and drift are not shown"
+                                                : "no commit fetched yet: pending and drift are not shown")
                 return report
             }
             report.notes = notes(for: folder)

@@ -83,3 +83,25 @@ public struct SchemaDrift: Sendable, Codable, Equatable {
     /// Fingerprint of the live schema (so the same drift is reported once by the daemon).
     public var fingerprint: String
 }
+
+/// A plan step as JSON: what `plan`, `apply --format json` and the HTTP API show.
+public struct PlanStepJSON: Sendable, Codable, Equatable {
+    public var action: String
+    public var version: String?
+    public var name: String
+    public var directives: [String]
+    public var resumeAtStatement: Int?
+    /// For a revert: the destructive statements of its down.
+    public var drops: [String]
+
+    public static func steps(of plan: Plan) -> [PlanStepJSON] {
+        plan.steps.map { step in
+            var directives: [String] = []
+            var resume: Int?
+            if case .apply(let m, let r) = step { directives = m.up.directives.written; resume = r }
+            var drops: [String] = []
+            if case .revert(let revision, _) = step { drops = Engine.destructiveStatements(revision.downSQL ?? "") }
+            return PlanStepJSON(action: step.verb, version: step.version?.canonical, name: step.name, directives: directives, resumeAtStatement: resume.map { $0 + 1 }, drops: drops)
+        }
+    }
+}

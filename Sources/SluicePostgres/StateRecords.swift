@@ -35,6 +35,14 @@ public struct EventRecord: Sendable, Codable, Equatable {
     public var details: String?
 }
 
+extension EventRecord {
+    init(row: Row) {
+        self.init(id: row.int("id") ?? 0, at: row.string("at"), kind: row.string("kind"), outcome: row.string("outcome"),
+                  versions: row.array("versions"), commit: row["commit_sha"], actor: row.string("actor"),
+                  durationMs: row.int("duration_ms"), message: row.string("message"), error: row["error"], details: row["details"])
+    }
+}
+
 /// An event about to be recorded.
 public struct EventDraft: Sendable {
     public var kind: String

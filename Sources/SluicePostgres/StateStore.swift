@@ -114,12 +114,7 @@ public final class StateStore: Sendable {
                    duration_ms, message, error::text AS error, details::text AS details
             FROM \(s).events WHERE ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $1::int
             """, [String(limit), before.map(String.init)])
-        return result.records.map { row in
-            EventRecord(
-                id: row.int("id") ?? 0, at: row.string("at"), kind: row.string("kind"), outcome: row.string("outcome"),
-                versions: row.array("versions"), commit: row["commit_sha"], actor: row.string("actor"),
-                durationMs: row.int("duration_ms"), message: row.string("message"), error: row["error"], details: row["details"])
-        }
+        return result.records.map(EventRecord.init(row:))
     }
 
     /// What a no-change cycle needs in one query: the commit last reconciled, how many
@@ -165,6 +160,46 @@ public final class StateStore: Sendable {
     /// The schema snapshot recorded after the last run that changed the database, as JSON.
     public func recordedSchema() async throws -> String? {
         try await connection.query("SELECT value FROM \(s).meta WHERE key = 'schema_snapshot'").scalar
+    }
+
+    /// One revision with its SQL, for the API and the dashboard.
+    public func revisionSQL(_ version: String) async throws -> (up: String, down: String?, downFile: String?)? {
+        guard let row = try await connection.query("SELECT up_sql, down_sql, down_file FROM \(s).revisions WHERE version = $1", [version]).records.first else { return nil }
+        return (row.string("up_sql"), row["down_sql"], row["down_file"])
+    }
+
+    /// The schema snapshot (JSON) recorded with `version`, or with the newest applied version
+    /// below it that has one; with nil, the newest recorded. Returns the version it came from.
+    public func schemaSnapshot(atOrBelow version: String?) async throws -> (version: String, json: String)? {
+        let row = try await connection.query("""
+            SELECT version, schema_snapshot::text AS snapshot FROM \(s).revisions
+            WHERE schema_snapshot IS NOT NULL AND ($1::text IS NULL OR version_key <= (SELECT version_key FROM \(s).revisions WHERE version = $1))
+            ORDER BY version_key DESC LIMIT 1
+            """, [version]).records.first
+        return row.map { ($0.string("version"), $0.string("snapshot")) }
+    }
+
+    /// Applied versions that carry a schema snapshot, oldest first (the schema pages' back/forward).
+    public func versionsWithSchema() async throws -> [String] {
+        try await connection.query("SELECT version FROM \(s).revisions WHERE schema_snapshot IS NOT NULL ORDER BY version_key").records.map { $0.string("version") }
+    }
+
+    /// The newest event of `kind` whose versions include `version` (its details hold a report).
+    public func latestEvent(kind: String, version: String, outcome: String? = nil) async throws -> EventRecord? {
+        try await connection.query("""
+            SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, kind, outcome, versions, commit_sha, actor,
+                   duration_ms, message, error::text AS error, details::text AS details
+            FROM \(s).events WHERE kind = $1 AND $2 = ANY (versions) AND ($3::text IS NULL OR outcome = $3) ORDER BY id DESC LIMIT 1
+            """, [kind, version, outcome]).records.first.map(EventRecord.init(row:))
+    }
+
+    /// One event by id.
+    public func event(id: Int) async throws -> EventRecord? {
+        try await connection.query("""
+            SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, kind, outcome, versions, commit_sha, actor,
+                   duration_ms, message, error::text AS error, details::text AS details
+            FROM \(s).events WHERE id = $1::bigint
+            """, [String(id)]).records.first.map(EventRecord.init(row:))
     }
 
     /// A fact in `meta` (e.g. `drift_reported`), nil when unset.

@@ -85,25 +85,7 @@ enum PlanText {
         return lines
     }
 
-    static func json(_ plan: Plan) -> [PlanStepJSON] {
-        plan.steps.map { step in
-            var directives: [String] = []
-            var resume: Int?
-            if case .apply(let m, let r) = step { directives = m.up.directives.written; resume = r }
-            var drops: [String] = []
-            if case .revert(let revision, _) = step { drops = Engine.destructiveStatements(revision.downSQL ?? "") }
-            return PlanStepJSON(action: step.verb, version: step.version?.canonical, name: step.name, directives: directives, resumeAtStatement: resume.map { $0 + 1 }, drops: drops)
-        }
-    }
-}
-
-struct PlanStepJSON: Encodable {
-    var action: String
-    var version: String?
-    var name: String
-    var directives: [String]
-    var resumeAtStatement: Int?
-    var drops: [String]
+    static func json(_ plan: Plan) -> [PlanStepJSON] { PlanStepJSON.steps(of: plan) }
 }
 
 struct RunJSON: Encodable {
