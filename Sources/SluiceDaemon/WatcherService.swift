@@ -14,16 +14,26 @@ struct WatcherService: Service {
     let pollInterval: Duration
     let notifier: SystemdNotifier
     let logger: Logger
+    var metrics: DaemonMetrics = .shared
+    /// Called with each finished cycle, off the cycle's path (webhooks).
+    var onCycle: @Sendable (CycleOutcome) -> Void = { _ in }
 
     func run() async throws {
         let stop = StopFlag()
         var failures = 0
+        var counted = false
         try await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 let (forced, waiters) = await state.beginCycle()
                 let outcome = await reconciler.cycle(forced: forced, lockWait: .zero, sink: sink, shouldStop: { stop.isSet })
+                // Metrics first, so a `trigger --wait` that returns finds them up to date.
+                metrics.cycleEnded(outcome)
+                if !counted || ![.noop, .waiting, .locked].contains(outcome.result) {
+                    counted = await countMigrations(commit: outcome.commit)
+                }
                 await state.endCycle(outcome, waiters: waiters)
                 report(outcome)
+                onCycle(outcome)
                 failures = [.failed, .unreachable, .refused].contains(outcome.result) ? failures + 1 : 0
                 if Task.isShuttingDownGracefully || stop.isSet { break }
                 let wait = delay(afterFailures: failures)
@@ -45,8 +55,18 @@ struct WatcherService: Service {
         return .milliseconds(max(100, backedOff + jitter))
     }
 
+    /// The applied/pending/held/dirty gauges, after cycles that may have changed them.
+    private func countMigrations(commit: String?) async -> Bool {
+        let engine = reconciler.engine, git = reconciler.git
+        let folder = if let commit { try? await git.folder(at: commit, requireDown: engine.config.policy.requireDown) } else { nil as MigrationFolder? }
+        guard let status = try? await engine.status(folder: folder, localFolder: false) else { return false }
+        metrics.counts(applied: status.applied.filter { $0.state == "applied" }.count, pending: status.pending.count, held: status.held.count, dirty: status.dirty.count)
+        return true
+    }
+
     private var sink: EventSink {
-        { [state] event in
+        { [state, metrics] event in
+            metrics.event(event)
             switch event {
             case .stepStarted(let index, let total, let step):
                 Task { await state.progress("[\(index)/\(total)] \(step.verb) \(step.name)") }

@@ -271,7 +271,11 @@ public struct Engine: Sendable {
     /// recorded once (its fingerprint is kept in `meta.drift_reported`), not on every run.
     @discardableResult
     func checkDrift(_ store: StateStore, planHasSteps: Bool, commit: String?, sink: EventSink) async throws -> SchemaDrift? {
-        guard let drift = try await mapConnectionErrors({ try await detectDrift(store) }) else { return nil }
+        guard let drift = try await mapConnectionErrors({ try await detectDrift(store) }) else {
+            sink(.schemaDrift(changes: 0))
+            return nil
+        }
+        sink(.schemaDrift(changes: drift.changes.count))
         let refuse = config.policy.onSchemaDrift == .refuse && planHasSteps
         let message = "schema drift: \(drift.changes.count) change(s) made outside Sluice since it last recorded the schema: "
             + drift.changes.prefix(5).map(\.description).joined(separator: "; ") + (drift.changes.count > 5 ? "; …" : "")

@@ -23,6 +23,8 @@ public enum EngineEvent: Sendable {
     case cloned(RehearsalReport.Clone)
     /// A step of the rehearsal finished on the clone (`down` and `up again` for verify-down).
     case rehearsed(RehearsalReport.Step)
+    /// The live catalog was compared with the recorded one: changes made outside Sluice (0: none).
+    case schemaDrift(changes: Int)
     /// The rehearsal ended (passed or failed); the report goes with the event.
     case rehearsalFinished(RehearsalReport)
 }

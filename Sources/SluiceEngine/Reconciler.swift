@@ -4,7 +4,7 @@ import SluicePostgres
 
 /// How one cycle ended, for the daemon's status, `daemon trigger --wait` and systemd.
 public struct CycleOutcome: Sendable, Codable, Equatable {
-    public enum Result: String, Sendable, Codable {
+    public enum Result: String, Sendable, Codable, CaseIterable {
         /// Nothing to do (the commit was already reconciled).
         case noop
         case applied
@@ -38,8 +38,8 @@ public struct CycleOutcome: Sendable, Codable, Equatable {
 /// `sluice.sum` → plan (reverts, drift, holds) → apply under the lock → record the commit.
 /// A failed cycle is reported, never thrown: the daemon goes on.
 public actor Reconciler {
-    public let engine: Engine
-    public let git: GitSource
+    public nonisolated let engine: Engine
+    public nonisolated let git: GitSource
     private var lastTip: String?
     private var lastMarker: Int?
     private var failedTip: (tip: String, marker: Int, outcome: CycleOutcome)?

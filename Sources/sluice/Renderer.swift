@@ -52,6 +52,8 @@ final class Renderer: @unchecked Sendable {
             say((terminal ? "\r" : "") + "  clone ready: \(RehearsalReport.bytes(clone.bytes)) in \(clone.milliseconds) ms                ")
         case .rehearsed(let step):
             if terminal { say("  rehearsed \(step.verb) \(step.name) … \(step.milliseconds) ms") }
+        case .schemaDrift:
+            break
         case .rehearsalFinished(let report):
             if printsReport { say(report.text) }
         }

@@ -81,6 +81,22 @@ import Testing
             let plan = try Self.object(try daemon.http("/api/plan").1)
             #expect((plan["steps"] as? [[String: Any]])?.map { "\($0["action"] ?? "") \($0["version"] ?? "")" } == ["apply 3"], "\(plan)")
 
+            // /metrics, parsed into samples
+            let (metricsCode, exposition) = try daemon.http("/metrics")
+            #expect(metricsCode == 200)
+            let samples = Prometheus.samples(exposition)
+            #expect(Prometheus.value(samples, "sluice_cycles_total", ["outcome": "applied"]) == 1, "\(exposition)")
+            #expect(Prometheus.value(samples, "sluice_cycles_total", ["outcome": "refused"]) == 1)
+            #expect(Prometheus.value(samples, "sluice_migrations_count", ["state": "applied"]) == 2)
+            #expect(Prometheus.value(samples, "sluice_migrations_count", ["state": "pending"]) == 1)
+            #expect((Prometheus.value(samples, "sluice_rehearsal_clone_size_bytes", [:]) ?? 0) > 1_000_000)
+            #expect((Prometheus.value(samples, "sluice_last_success_timestamp_seconds", [:]) ?? 0) > 1_700_000_000)
+            #expect(Prometheus.value(samples, "sluice_migration_duration_seconds_count", [:]) == 2)
+            #expect(Prometheus.value(samples, "sluice_schema_drift_changes", [:]) == 0)
+            for name in ["sluice_cycles_total", "sluice_cycle_duration_seconds", "sluice_migrations_count", "sluice_lock_waits_total"] {
+                #expect(exposition.contains("# HELP \(name) "), "help text for \(name)")
+            }
+
             // the CLI reads the same data
             let history = try await CLI.run(["history", "--limit", "2", "--format", "json"], database: db)
             let cliIDs = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]]
@@ -88,5 +104,33 @@ import Testing
             #expect(cliIDs?.compactMap { $0["id"] as? Int } == apiIDs?.compactMap { $0["id"] as? Int })
             _ = try await daemon.stop()
         }
+    }
+}
+
+/// Reads the Prometheus text exposition format into samples: `name{labels} value`.
+enum Prometheus {
+    struct Sample {
+        var name: String
+        var labels: [String: String]
+        var value: Double
+    }
+
+    static func samples(_ text: String) -> [Sample] {
+        text.split(separator: "\n").compactMap { line -> Sample? in
+            guard !line.hasPrefix("#"), let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { return nil }
+            let series = line[..<space]
+            guard let brace = series.firstIndex(of: "{") else { return Sample(name: String(series), labels: [:], value: value) }
+            var labels: [String: String] = [:]
+            for pair in series[series.index(after: brace)..<(series.lastIndex(of: "}") ?? series.endIndex)].split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2 else { continue }
+                labels[String(parts[0])] = String(parts[1]).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            }
+            return Sample(name: String(series[..<brace]), labels: labels, value: value)
+        }
+    }
+
+    static func value(_ samples: [Sample], _ name: String, _ labels: [String: String]) -> Double? {
+        samples.first { sample in sample.name == name && labels.allSatisfy { key, value in sample.labels[key] == value } }?.value
     }
 }
