@@ -77,6 +77,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .executableTarget(
@@ -96,7 +97,11 @@ let package = Package(
         // Integration tests: a real PostgreSQL (scripts/test.sh starts one) and real Git.
         .testTarget(
             name: "SluiceIntegrationTests",
-            dependencies: ["SluiceCore", "SluiceEngine", "SluicePostgres", "SluiceLint", "sluice"]
+            dependencies: [
+                "SluiceCore", "SluiceEngine", "SluicePostgres", "SluiceLint", "sluice",
+                // A webhook receiver started by the tests on loopback.
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

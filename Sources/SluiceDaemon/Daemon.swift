@@ -26,12 +26,20 @@ public func buildDaemon(config: SluiceConfig, identity: Identity, logger: Logger
     let control = try ControlServer.application(socket: config.daemon.controlSocket, state: state, engine: engine, logger: logger) {
         notifier.ready(status: watching)
     }
-    let watcher = WatcherService(reconciler: reconciler, state: state, pollInterval: config.repository.pollInterval, notifier: notifier, logger: logger)
+    var watcher = WatcherService(reconciler: reconciler, state: state, pollInterval: config.repository.pollInterval, notifier: notifier, logger: logger)
+    var webhooks: WebhookNotifier?
+    if !config.webhooks.isEmpty {
+        let hooks = WebhookNotifier(hooks: config.webhooks, engine: engine, metrics: .shared, logger: logger)
+        watcher.onCycle = { _ in hooks.poke() }
+        watcher.beforeFirstCycle = { await hooks.prime() }
+        webhooks = hooks
+    }
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
         .init(service: control),
         .init(service: watcher, successTerminationBehavior: .gracefullyShutdownGroup),
         .init(service: WatchdogService(notifier: notifier)),
     ]
+    if let webhooks { services.append(.init(service: WebhookService(notifier: webhooks))) }
     let api = DaemonAPI(engine: engine, git: git, state: state)
     if let health = try HealthServer.application(address: config.daemon.http, state: state, api: api, logger: logger) {
         services.append(.init(service: health))

@@ -17,11 +17,14 @@ struct WatcherService: Service {
     var metrics: DaemonMetrics = .shared
     /// Called with each finished cycle, off the cycle's path (webhooks).
     var onCycle: @Sendable (CycleOutcome) -> Void = { _ in }
+    /// Awaited once before the first cycle (the webhook cursor).
+    var beforeFirstCycle: @Sendable () async -> Void = {}
 
     func run() async throws {
         let stop = StopFlag()
         var failures = 0
         var counted = false
+        await beforeFirstCycle()
         try await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 let (forced, waiters) = await state.beginCycle()

@@ -148,7 +148,14 @@ public enum ConfigLoader {
             for key in mapping.keys.compactMap(\.string) where !["url", "events"].contains(key) {
                 throw SluiceError(.badInput, "\(file)\(line): unknown key `notify.webhooks[].\(key)`", hint: "a webhook has `url` and `events`")
             }
-            hooks.append(.init(url: url, events: mapping["events"]?.sequence?.compactMap(\.string) ?? []))
+            let events = mapping["events"]?.sequence?.compactMap(\.string) ?? []
+            for event in events where !SluiceConfig.Webhook.kinds.contains(event) {
+                throw SluiceError(.badInput, "\(file)\(line): unknown webhook event `\(event)`", hint: "events are \(SluiceConfig.Webhook.kinds.joined(separator: ", "))")
+            }
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw SluiceError(.badInput, "\(file)\(line): webhook url is not an http(s) URL", hint: "write `- url: https://hooks.slack.com/services/…`")
+            }
+            hooks.append(.init(url: url, events: events.isEmpty ? ["applied", "failed", "refused", "rollback", "drift"] : events))
         }
         return hooks
     }

@@ -88,6 +88,9 @@ extension Engine {
         }
     }
 
+    /// A connection to the state tables for a reader that keeps one (the webhook notifier).
+    public func openStore() async throws -> StateStore { try await connect() }
+
     /// One event by id (a deployment's page).
     public func event(id: Int) async throws -> EventRecord? {
         let store = try await connect()

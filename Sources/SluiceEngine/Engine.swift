@@ -177,6 +177,11 @@ public struct Engine: Sendable {
             try await checkDrift(store, planHasSteps: !plan.steps.isEmpty, commit: context.commit, sink: sink)
             if !linted { try await lintGate(plan, store: store, commit: context.commit, sink: sink) }
             try await confirmRehearsed(rehearsed, plan: plan, store: store, commit: context.commit)
+            if !plan.steps.isEmpty {
+                let what = plan.steps.prefix(10).map { "\($0.verb) \($0.name)" }.joined(separator: ", ") + (plan.steps.count > 10 ? ", …" : "")
+                try await record(store, kind: "plan", outcome: "planned", versions: plan.steps.compactMap { $0.version?.canonical }, commit: context.commit,
+                                 started: started, message: "plan: \(plan.steps.count) step(s): \(what)")
+            }
             if rehearsed == nil { sink(.planned(plan)) }
             try await liftHolds(plan, store: store, sink: sink)
             let results = try await execute(plan, kind: "apply", store: store, started: started, holdReason: nil, context: context, snapshots: rehearsed?.snapshots ?? [:], sink: sink)
@@ -297,8 +302,12 @@ public struct Engine: Sendable {
         var message = "\(failure.what) failed at \(failure.location): \(e.message)"
         if let state = e.sqlState { message += " (SQLSTATE \(state))" }
         var details: [String] = []
-        if let detail = e.detail { details.append("detail: \(detail)") }
-        if let statement = failure.statementText { details.append("statement: \(statement.prefix(200))") }
+        // The statement is the migration's own text, but a password can be written in it
+        // (or echoed by the server): everything shown is scrubbed of the secrets Sluice knows.
+        let secrets = (try? settings.secrets) ?? []
+        if let detail = e.detail { details.append("detail: \(Redactor.scrub(detail, secrets: secrets))") }
+        if let statement = failure.statementText { details.append("statement: \(Redactor.scrub(String(statement.prefix(200)), secrets: secrets))") }
+        message = Redactor.scrub(message, secrets: secrets)
         let advice = e.sqlState == "25001" ? "This statement cannot run inside a transaction: put `-- sluice:no-transaction` at the top of the migration. " : ""
         let hint = advice + (e.hint.map { "\($0). " } ?? "")
             + "The failing migration was rolled back; earlier migrations of this run stay applied. Fix it in a new commit and run again."

@@ -39,6 +39,9 @@ public struct SluiceConfig: Sendable {
     public struct Webhook: Sendable {
         public var url: String
         public var events: [String]
+
+        /// The event kinds a webhook may ask for (docs/api.md#webhooks).
+        public static let kinds = ["plan", "applied", "failed", "refused", "rollback", "drift", "lint", "rehearsal", "hold", "release", "resolve", "baseline", "branch"]
     }
 
     public var database = Database()

@@ -26,6 +26,16 @@ public struct ConnectionSettings: Sendable {
         return copy
     }
 
+    /// Every secret these settings know of (password file, URL password, `PGPASSWORD`), for
+    /// scrubbing text that leaves the process (webhook payloads).
+    public var secrets: [String] {
+        var found: [String] = []
+        if let password = try? password() { found.append(password) }
+        if let urlPassword = URLComponents(string: url)?.password { found.append(urlPassword) }
+        if let env = ProcessInfo.processInfo.environment["PGPASSWORD"] { found.append(env) }
+        return found.filter { !$0.isEmpty }
+    }
+
     /// Reads the password file; the error names the file, never its content.
     func password() throws(SluiceError) -> String? {
         guard let passwordFile else { return nil }

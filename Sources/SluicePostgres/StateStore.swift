@@ -193,6 +193,20 @@ public final class StateStore: Sendable {
             """, [kind, version, outcome]).records.first.map(EventRecord.init(row:))
     }
 
+    /// Events after `id`, oldest first (the webhook notifier's cursor).
+    public func events(after id: Int, limit: Int) async throws -> [EventRecord] {
+        try await connection.query("""
+            SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, kind, outcome, versions, commit_sha, actor,
+                   duration_ms, message, error::text AS error, details::text AS details
+            FROM \(s).events WHERE id > $1::bigint ORDER BY id LIMIT $2::int
+            """, [String(id), String(limit)]).records.map(EventRecord.init(row:))
+    }
+
+    /// The newest event's id (0 when none).
+    public func newestEventID() async throws -> Int {
+        Int(try await connection.query("SELECT coalesce(max(id), 0) FROM \(s).events").scalar ?? "0") ?? 0
+    }
+
     /// One event by id.
     public func event(id: Int) async throws -> EventRecord? {
         try await connection.query("""

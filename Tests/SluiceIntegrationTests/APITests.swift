@@ -59,7 +59,7 @@ import Testing
 
             // events, paged newest first
             let all = try #require(try Self.object(try daemon.http("/api/events").1)["events"] as? [[String: Any]])
-            #expect(Set(all.compactMap { $0["kind"] as? String }) == ["rehearsal", "apply"], "\(all)")
+            #expect(Set(all.compactMap { $0["kind"] as? String }) == ["rehearsal", "plan", "apply"], "\(all)")
             let (eventsCode, eventsBody) = try daemon.http("/api/events?limit=1")
             #expect(eventsCode == 200)
             let page = try Self.object(eventsBody)

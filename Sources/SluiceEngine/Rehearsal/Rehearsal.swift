@@ -89,7 +89,8 @@ struct Rehearsal {
         } catch let failure as Failure {
             let error = engine.describe(failure)
             report.failure = .init(verb: failure.verb ?? "apply", version: failure.version, name: failure.stepName ?? failure.what, location: failure.location,
-                                   statement: failure.statementText.map { String($0.prefix(500)) }, sqlState: failure.error.sqlState, message: failure.error.message,
+                                   statement: failure.statementText.map { Redactor.scrub(String($0.prefix(500)), secrets: production.secrets) }, sqlState: failure.error.sqlState,
+                                   message: Redactor.scrub(failure.error.message, secrets: production.secrets),
                                    destroys: failure.destroys)
             return (try await finish(report, started: started, failed: error, scratch: scratch, server: server, maintenance: maintenance, sink: sink), [:])
         } catch let error as PGError {
