@@ -51,13 +51,13 @@ extension Engine {
 
     /// The gate of SPEC §7: lints what the plan is about to apply. Findings are recorded as a
     /// `lint` event; an error-level one refuses the plan (exit 3) under `policy.lint: refuse`.
-    func lintGate(_ plan: Plan, store given: StateStore?, commit: String?, sink: EventSink) async throws {
+    func lintGate(_ plan: Plan, folder: MigrationFolder, store given: StateStore?, commit: String?, sink: EventSink) async throws {
         let migrations = plan.steps.compactMap { if case .apply(let m, _) = $0 { m } else { nil } }
         let repeatables = plan.steps.compactMap { if case .repeatable(let r) = $0 { r } else { nil } }
         guard !migrations.isEmpty || !repeatables.isEmpty else { return }
         let store: StateStore
         if let given { store = given } else { store = try await connect() }
-        let findings = Linter(options: lintOptions(serverVersion: store.connection.serverVersion)).lint(migrations: migrations, repeatables: repeatables)
+        let findings = Linter(options: lintOptions(serverVersion: store.connection.serverVersion)).lint(migrations: migrations, repeatables: repeatables, history: folder.migrations)
         guard !findings.isEmpty else { return }
         let report = LintReport(findings: findings, migrations: migrations.count)
         let refuse = config.policy.lint == .refuse && report.errors > 0

@@ -160,7 +160,7 @@ public struct Engine: Sendable {
             if !refusedForDrift {
                 sink(.planned(preview))
                 // Lint before rehearsal (SPEC §7): a refused plan costs no clone.
-                try await lintGate(preview, store: nil, commit: context.commit, sink: sink)
+                try await lintGate(preview, folder: folder, store: nil, commit: context.commit, sink: sink)
                 linted = true
                 rehearsed = try await rehearseFirst(preview, kind: "apply", commit: context.commit, sink: sink)
                 // A graceful shutdown asked for during the rehearsal: production is not started on.
@@ -175,7 +175,7 @@ public struct Engine: Sendable {
                 throw error
             }
             try await checkDrift(store, planHasSteps: !plan.steps.isEmpty, commit: context.commit, sink: sink)
-            if !linted { try await lintGate(plan, store: store, commit: context.commit, sink: sink) }
+            if !linted { try await lintGate(plan, folder: folder, store: store, commit: context.commit, sink: sink) }
             try await confirmRehearsed(rehearsed, plan: plan, store: store, commit: context.commit)
             if !plan.steps.isEmpty {
                 let what = plan.steps.prefix(10).map { "\($0.verb) \($0.name)" }.joined(separator: ", ") + (plan.steps.count > 10 ? ", …" : "")

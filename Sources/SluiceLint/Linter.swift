@@ -45,36 +45,89 @@ public struct Linter: Sendable {
             }
         }
         let chosen = folder.migrations.filter { selected?.contains($0.version) ?? true }
+        let newestChosen = chosen.map(\.version).max()
+        let history = selected == nil ? [] : folder.migrations.filter { m in !(selected?.contains(m.version) ?? true) && newestChosen.map { m.version < $0 } == true }
         let withoutDown = folder.migrations.filter { $0.down == nil && !$0.up.directives.irreversible }
         if options.requireDown, !withoutDown.isEmpty, withoutDown.count == folder.migrations.count, folder.migrations.count > 1 {
             findings.append(LintFinding(.missingDown, file: "", message: "none of the folder's \(folder.migrations.count) migrations has a down: a folder that never had downs needs policy.require_down: false"))
-            findings += lint(migrations: chosen, repeatables: selected == nil ? folder.repeatables : [], checkDowns: false)
+            findings += lint(migrations: chosen, repeatables: selected == nil ? folder.repeatables : [], checkDowns: false, history: history)
         } else {
-            findings += lint(migrations: chosen, repeatables: selected == nil ? folder.repeatables : [])
+            findings += lint(migrations: chosen, repeatables: selected == nil ? folder.repeatables : [], history: history)
         }
         return findings
     }
 
     /// Lints the given migrations (the gate: what a cycle is about to apply).
-    public func lint(migrations: [Migration], repeatables: [RepeatableMigration] = [], checkDowns: Bool = true) -> [LintFinding] {
+    /// - Parameter history: migrations that ran before these (already applied, or older than
+    ///   `--latest`): read for what they establish (validated NOT NULL checks, function
+    ///   volatility), not reported on.
+    public func lint(migrations: [Migration], repeatables: [RepeatableMigration] = [], checkDowns: Bool = true, history: [Migration] = []) -> [LintFinding] {
         var findings: [LintFinding] = []
-        var validated = Set<String>()
-        for migration in migrations.sorted(by: { $0.version < $1.version }) {
+        let ordered = migrations.sorted(by: { $0.version < $1.version })
+        let earlier = history.filter { h in !ordered.contains { $0.version == h.version } }.sorted(by: { $0.version < $1.version })
+        // Parsing is the expensive part and independent per section: done on every core first.
+        var sections: [Section] = earlier.map(\.up)
+        for migration in ordered {
+            sections.append(migration.up)
+            if let down = migration.down { sections.append(down) }
+        }
+        sections += repeatables.map(\.section)
+        let parsed = Self.parseAll(sections)
+        var next = 0
+        func take() -> ParsedSection { defer { next += 1 }; return parsed[next] }
+
+        var context = FolderContext()
+        for migration in earlier {
+            var ignored: [LintFinding] = []
+            _ = analyze(take(), version: migration.version.canonical, isDown: false, context: &context, into: &ignored)
+        }
+        for migration in ordered {
             let version = migration.version.canonical
-            let up = analyze(migration.up, version: version, isDown: false, validated: &validated, into: &findings)
-            if let down = migration.down {
-                var ignored = Set<String>()
-                let undone = analyze(down, version: version, isDown: true, validated: &ignored, into: &findings)
+            let up = analyze(take(), version: version, isDown: false, context: &context, into: &findings)
+            if migration.down != nil {
+                var scratch = context
+                let undone = analyze(take(), version: version, isDown: true, context: &scratch, into: &findings)
                 if let up, let undone { compare(up: up, down: undone, migration: migration, into: &findings) }
             } else if checkDowns && options.requireDown && !migration.up.directives.irreversible {
                 findings.append(LintFinding(.missingDown, file: migration.up.file, version: version))
             }
         }
-        for repeatable in repeatables {
-            var ignored = Set<String>()
-            _ = analyze(repeatable.section, version: nil, isDown: false, validated: &ignored, into: &findings)
+        for _ in repeatables {
+            var scratch = context
+            _ = analyze(take(), version: nil, isDown: false, context: &scratch, into: &findings)
         }
         return findings
+    }
+
+    /// What earlier migrations of the folder established.
+    struct FolderContext {
+        /// `table.column` with a validated `CHECK (column IS NOT NULL)`: SET NOT NULL uses it.
+        var notNullChecked = Set<String>()
+        /// `table.constraint` → column, for CHECK (column IS NOT NULL) constraints not yet validated.
+        var notNullChecks: [String: String] = [:]
+        /// Functions created in the folder with their volatility (`v` unless declared).
+        var functions: [String: Character] = [:]
+    }
+
+    /// A section with its parse result (statements, or the syntax-error finding).
+    struct ParsedSection {
+        var source: SourceText
+        var statements: [Statement]?
+        var error: LintFinding?
+    }
+
+    static func parseAll(_ sections: [Section]) -> [ParsedSection] {
+        var results = [ParsedSection?](repeating: nil, count: sections.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: sections.count) { index in
+                let source = SourceText(sections[index])
+                var errors: [LintFinding] = []
+                let statements = source.parse(into: &errors, version: nil)
+                out[index] = ParsedSection(source: source, statements: statements, error: errors.first)
+            }
+        }
+        return results.map { $0! }
     }
 
     // MARK: Sections
@@ -109,10 +162,14 @@ public struct Linter: Sendable {
         }
     }
 
-    /// Parses a section and checks its statements; nil when it does not parse.
-    func analyze(_ section: Section, version: String?, isDown: Bool, validated: inout Set<String>, into findings: inout [LintFinding]) -> Effects? {
-        let source = SourceText(section)
-        guard let statements = source.parse(into: &findings, version: version) else { return nil }
+    /// Checks a parsed section's statements; nil when it did not parse.
+    func analyze(_ parsed: ParsedSection, version: String?, isDown: Bool, context: inout FolderContext, into findings: inout [LintFinding]) -> Effects? {
+        let section = parsed.source.section
+        guard let statements = parsed.statements else {
+            if var error = parsed.error { error.version = version; findings.append(error) }
+            return nil
+        }
+        var notValidHere: [String: LintRule] = [:]
         var effects = Effects()
         var local: [LintFinding] = []
         var hasDDL = false, setsLockTimeout = false
@@ -169,16 +226,41 @@ public struct Linter: Sendable {
                     case "AT_AlterColumnType":
                         if !isDown && !fresh { flag(.columnTypeChange, "changing the type of \(table.display).\(column) rewrites the table under an ACCESS EXCLUSIVE lock and may fail on, or change, existing values") }
                     case "AT_AddColumn":
-                        if !fresh, let def = (cmd["def"] as? [String: Any])?["ColumnDef"] as? [String: Any], let why = Self.rewritingColumn(def) {
-                            flag(.addColumnVolatileDefault, "ADD COLUMN \(def["colname"] as? String ?? "") \(why) rewrites all of \(table.display) under an ACCESS EXCLUSIVE lock")
+                        guard !fresh, let def = (cmd["def"] as? [String: Any])?["ColumnDef"] as? [String: Any] else { break }
+                        let name = def["colname"] as? String ?? ""
+                        if let why = Self.rewritingColumn(def, functions: context.functions) {
+                            flag(.addColumnVolatileDefault, "ADD COLUMN \(name) \(why) rewrites all of \(table.display) under an ACCESS EXCLUSIVE lock")
+                        }
+                        for constraint in def["constraints"] as? [Any] ?? [] {
+                            switch ((constraint as? [String: Any])?["Constraint"] as? [String: Any])?["contype"] as? String {
+                            case "CONSTR_FOREIGN":
+                                flag(.addForeignKeyWithoutNotValid, "ADD COLUMN \(name) … REFERENCES adds a foreign key that is validated at once, blocking writes to both tables")
+                            case "CONSTR_UNIQUE", "CONSTR_PRIMARY":
+                                flag(.addUniqueWithoutIndex, "ADD COLUMN \(name) … UNIQUE builds its index while \(table.display) is locked")
+                            default: break
+                            }
                         }
                     case "AT_SetNotNull":
-                        if !fresh && !validated.contains(table.name) { flag(.setNotNull, "SET NOT NULL on \(table.display).\(column) scans the whole table under an ACCESS EXCLUSIVE lock") }
+                        if !fresh && !context.notNullChecked.contains("\(table.name).\(column)") {
+                            flag(.setNotNull, "SET NOT NULL on \(table.display).\(column) scans the whole table under an ACCESS EXCLUSIVE lock")
+                        }
                     case "AT_ValidateConstraint":
-                        validated.insert(table.name)
+                        let key = "\(table.name).\(column)"
+                        if let checked = context.notNullChecks[key] { context.notNullChecked.insert("\(table.name).\(checked)") }
+                        if inTransaction, let rule = notValidHere[key] {
+                            flag(rule, "VALIDATE CONSTRAINT \(column) in the same transaction as its NOT VALID: the lock is held through the validation anyway; validate in a later migration")
+                        }
                     case "AT_AddConstraint":
-                        guard !fresh, let constraint = (cmd["def"] as? [String: Any])?["Constraint"] as? [String: Any] else { break }
+                        guard let constraint = (cmd["def"] as? [String: Any])?["Constraint"] as? [String: Any] else { break }
                         let notValid = constraint["skip_validation"] as? Bool == true
+                        let name = constraint["conname"] as? String
+                        if constraint["contype"] as? String == "CONSTR_CHECK", let name, let checked = Self.notNullColumn(constraint["raw_expr"] as Any) {
+                            if notValid { context.notNullChecks["\(table.name).\(name)"] = checked } else { context.notNullChecked.insert("\(table.name).\(checked)") }
+                        }
+                        if notValid, let name {
+                            notValidHere["\(table.name).\(name)"] = constraint["contype"] as? String == "CONSTR_FOREIGN" ? .addForeignKeyWithoutNotValid : .addCheckWithoutNotValid
+                        }
+                        guard !fresh else { break }
                         switch constraint["contype"] as? String {
                         case "CONSTR_FOREIGN" where !notValid: flag(.addForeignKeyWithoutNotValid)
                         case "CONSTR_CHECK" where !notValid: flag(.addCheckWithoutNotValid)
@@ -225,6 +307,15 @@ public struct Linter: Sendable {
                 if body["oldVal"] == nil, inTransaction, let server = options.serverVersion, server < 120000 { flag(.enumAddValueInTransaction) }
             case "CreatedbStmt", "DropdbStmt", "AlterSystemStmt", "CreateTableSpaceStmt", "DropTableSpaceStmt":
                 if inTransaction { flag(.concurrentlyInTransaction, "\(statement.kind.replacingOccurrences(of: "Stmt", with: "")) cannot run inside a transaction block") }
+            case "CreateFunctionStmt":
+                hasDDL = true
+                if let name = (body["funcname"] as? [Any] ?? []).compactMap(Node.string).last {
+                    let volatility = (body["options"] as? [Any] ?? []).compactMap { option -> String? in
+                        guard let def = (option as? [String: Any])?["DefElem"] as? [String: Any], def["defname"] as? String == "volatility" else { return nil }
+                        return Node.string(def["arg"] as Any)
+                    }.first
+                    context.functions[name] = volatility.flatMap(\.first) ?? "v"
+                }
             case "TransactionStmt":
                 transactionStatements.append(statement)
             case "VariableSetStmt":
@@ -259,6 +350,16 @@ public struct Linter: Sendable {
         return effects
     }
 
+    static let knownVolatile: Set<String> = ["random", "random_normal", "clock_timestamp", "timeofday", "gen_random_uuid", "gen_random_bytes",
+                                             "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4", "nextval", "txid_current", "setseed"]
+
+    /// `col` for a `col IS NOT NULL` expression.
+    static func notNullColumn(_ node: Any) -> String? {
+        guard let test = (node as? [String: Any])?["NullTest"] as? [String: Any], test["nulltesttype"] as? String == "IS_NOT_NULL",
+              let ref = (test["arg"] as? [String: Any])?["ColumnRef"] as? [String: Any] else { return nil }
+        return (ref["fields"] as? [Any] ?? []).compactMap(Node.string).last
+    }
+
     /// Tables the up creates and the down leaves, and tables the up drops and the down does not re-create.
     func compare(up: Effects, down: Effects, migration: Migration, into findings: inout [LintFinding]) {
         guard !up.allowed.contains(LintRule.downDoesNotUndo.name), !down.allowed.contains(LintRule.downDoesNotUndo.name),
@@ -273,14 +374,21 @@ public struct Linter: Sendable {
                                     message: what.joined(separator: "; ")))
     }
 
-    static let volatileFunctions: Set<String> = [
-        "random", "random_normal", "clock_timestamp", "timeofday", "gen_random_uuid", "gen_random_bytes", "uuid_generate_v1",
-        "uuid_generate_v1mc", "uuid_generate_v4", "nextval", "txid_current", "setseed",
+    /// Built-in functions that are not volatile: a default calling only these is stored once
+    /// (PostgreSQL 11+) instead of rewriting the table. Any other call — a volatile built-in
+    /// (`random()`, `gen_random_uuid()`, `clock_timestamp()`, `nextval()`) or a function the
+    /// folder does not declare STABLE/IMMUTABLE — is assumed volatile, PostgreSQL's default.
+    static let stableFunctions: Set<String> = [
+        "now", "transaction_timestamp", "statement_timestamp", "current_setting", "lower", "upper", "btrim", "ltrim", "rtrim", "trim",
+        "concat", "concat_ws", "length", "char_length", "substr", "substring", "replace", "abs", "round", "floor", "ceil", "greatest",
+        "least", "coalesce", "nullif", "date_trunc", "make_date", "make_time", "make_timestamp", "make_timestamptz", "make_interval",
+        "to_char", "to_date", "to_timestamp", "to_number", "jsonb_build_object", "json_build_object", "jsonb_build_array",
+        "json_build_array", "to_jsonb", "to_json", "array_length", "md5", "int4", "int8", "text", "numeric", "timezone",
     ]
 
     /// Why adding this column rewrites the table, or nil when it does not (PostgreSQL 11+
     /// stores a non-volatile default without touching the rows).
-    static func rewritingColumn(_ def: [String: Any]) -> String? {
+    static func rewritingColumn(_ def: [String: Any], functions: [String: Character] = [:]) -> String? {
         let type = ((def["typeName"] as? [String: Any])?["names"] as? [Any] ?? []).compactMap(Node.string).last ?? ""
         if ["serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"].contains(type) { return "of type \(type) (a nextval() default)" }
         for constraint in def["constraints"] as? [Any] ?? [] {
@@ -289,7 +397,11 @@ public struct Linter: Sendable {
             case "CONSTR_IDENTITY": return "as an identity column"
             case "CONSTR_GENERATED": return "as a stored generated column"
             case "CONSTR_DEFAULT":
-                if let name = Node.firstCall(in: c["raw_expr"] as Any, among: volatileFunctions) { return "with the volatile default \(name)()" }
+                for name in Node.calls(in: c["raw_expr"] as Any) where !stableFunctions.contains(name) && functions[name] != "i" && functions[name] != "s" {
+                    return functions[name] == nil && !Self.knownVolatile.contains(name)
+                        ? "with the default \(name)() (a function not declared STABLE or IMMUTABLE is volatile)"
+                        : "with the volatile default \(name)()"
+                }
             default: break
             }
         }
@@ -427,16 +539,17 @@ enum Node {
 
     static func transactionKind(_ statement: Statement) -> String? { statement.body["kind"] as? String }
 
-    /// The first function call in an expression tree whose name is in `names`.
-    static func firstCall(in node: Any, among names: Set<String>) -> String? {
+    /// The names of every function called in an expression tree, outermost first.
+    static func calls(in node: Any) -> [String] {
+        var names: [String] = []
         if let dict = node as? [String: Any] {
-            if let call = dict["FuncCall"] as? [String: Any], let name = (call["funcname"] as? [Any] ?? []).compactMap(string).last, names.contains(name) {
-                return name
+            if let call = dict["FuncCall"] as? [String: Any], let name = (call["funcname"] as? [Any] ?? []).compactMap(string).last {
+                names.append(name)
             }
-            for value in dict.values { if let found = firstCall(in: value, among: names) { return found } }
+            for key in dict.keys.sorted() { names += calls(in: dict[key]!) }
         } else if let array = node as? [Any] {
-            for value in array { if let found = firstCall(in: value, among: names) { return found } }
+            for value in array { names += calls(in: value) }
         }
-        return nil
+        return names
     }
 }

@@ -41,7 +41,7 @@ import Testing
         Case(rule: "rename-column", bad: "ALTER TABLE t RENAME COLUMN c TO d;\n", good: "ALTER TABLE t ADD COLUMN d int;\n"),
         Case(rule: "create-index-non-concurrently", bad: "CREATE INDEX t_c ON t (c);\n", good: "-- sluice:no-transaction\nCREATE INDEX CONCURRENTLY t_c ON t (c);\n"),
         Case(rule: "add-column-volatile-default", bad: "ALTER TABLE t ADD COLUMN token uuid DEFAULT gen_random_uuid();\n", good: "ALTER TABLE t ADD COLUMN seen timestamptz DEFAULT now();\n"),
-        Case(rule: "set-not-null", bad: "ALTER TABLE t ALTER COLUMN c SET NOT NULL;\n", good: "ALTER TABLE t VALIDATE CONSTRAINT t_c_not_null;\nALTER TABLE t ALTER COLUMN c SET NOT NULL;\n"),
+        Case(rule: "set-not-null", bad: "ALTER TABLE t ALTER COLUMN c SET NOT NULL;\n", good: "ALTER TABLE t ADD CONSTRAINT t_c_not_null CHECK (c IS NOT NULL);\nALTER TABLE t ALTER COLUMN c SET NOT NULL; -- the CHECK above was validated as it was added\n"),
         Case(rule: "add-foreign-key-without-not-valid", bad: "ALTER TABLE t ADD CONSTRAINT t_u FOREIGN KEY (c) REFERENCES u (id);\n", good: "ALTER TABLE t ADD CONSTRAINT t_u FOREIGN KEY (c) REFERENCES u (id) NOT VALID;\n"),
         Case(rule: "add-check-without-not-valid", bad: "ALTER TABLE t ADD CONSTRAINT t_c_positive CHECK (c > 0);\n", good: "ALTER TABLE t ADD CONSTRAINT t_c_positive CHECK (c > 0) NOT VALID;\n"),
         Case(rule: "add-unique-without-index", bad: "ALTER TABLE t ADD CONSTRAINT t_c_key UNIQUE (c);\n", good: "ALTER TABLE t ADD CONSTRAINT t_c_key UNIQUE USING INDEX t_c_unique;\n"),
@@ -95,6 +95,44 @@ import Testing
     @Test func aLockTimeoutSetInTheMigrationCounts() {
         let findings = Self.lint(up: "SET lock_timeout = '2s';\nALTER TABLE t ADD COLUMN d int;\n", options: .init(lockTimeoutConfigured: false))
         #expect(findings.isEmpty, "\(findings.map(\.located))")
+    }
+
+    // Cases found by bench/lint.sh against squawk.
+
+    @Test func aDefaultCallingAFunctionIsVolatileUnlessDeclaredOtherwise() {
+        let volatile = Self.lint(up: "ALTER TABLE t ADD COLUMN code text DEFAULT next_code();\n", extra: [
+            "0001_base.up.sql": "CREATE TABLE t (id int PRIMARY KEY, c int);\nCREATE TABLE u (id int PRIMARY KEY);\nCREATE VIEW v AS SELECT 1 AS one;\nCREATE FUNCTION next_code() RETURNS text LANGUAGE sql AS $$ SELECT md5(random()::text) $$;\n"])
+        #expect(Self.rules(volatile) == ["add-column-volatile-default"], "\(volatile.map(\.located))")
+        let stable = Self.lint(up: "ALTER TABLE t ADD COLUMN code text DEFAULT tenant_code();\n", extra: [
+            "0001_base.up.sql": "CREATE TABLE t (id int PRIMARY KEY, c int);\nCREATE TABLE u (id int PRIMARY KEY);\nCREATE VIEW v AS SELECT 1 AS one;\nCREATE FUNCTION tenant_code() RETURNS text LANGUAGE sql STABLE AS $$ SELECT current_setting('app.tenant') $$;\n"])
+        #expect(stable.isEmpty, "declared STABLE in an earlier migration: \(stable.map(\.located))")
+        #expect(Self.rules(Self.lint(up: "ALTER TABLE t ADD COLUMN code text DEFAULT unknown_fn();\n")) == ["add-column-volatile-default"], "not seen: assumed volatile")
+        #expect(Self.lint(up: "ALTER TABLE t ADD COLUMN label text DEFAULT lower('X');\n").isEmpty)
+    }
+
+    @Test func inlineReferencesAndUniqueInAddColumn() {
+        #expect(Self.rules(Self.lint(up: "ALTER TABLE t ADD COLUMN u_id int REFERENCES u (id);\n")) == ["add-foreign-key-without-not-valid"])
+        #expect(Self.rules(Self.lint(up: "ALTER TABLE t ADD COLUMN slug text UNIQUE;\n")) == ["add-unique-without-index"])
+        #expect(Self.lint(up: "ALTER TABLE t ADD COLUMN slug text;\n").isEmpty)
+    }
+
+    @Test func notValidThenValidateInOneTransactionGainsNothing() {
+        let same = Self.lint(up: "ALTER TABLE t ADD CONSTRAINT t_u FOREIGN KEY (c) REFERENCES u (id) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT t_u;\n")
+        #expect(same.map { "\($0.rule)@\($0.line)" } == ["add-foreign-key-without-not-valid@2"], "\(same.map(\.located))")
+        let later = Self.lint(up: "ALTER TABLE t VALIDATE CONSTRAINT t_u;\n", extra: [
+            "0001_base.up.sql": "CREATE TABLE t (id int PRIMARY KEY, c int);\nCREATE TABLE u (id int PRIMARY KEY);\nCREATE VIEW v AS SELECT 1 AS one;\nALTER TABLE t ADD CONSTRAINT t_u FOREIGN KEY (c) REFERENCES u (id) NOT VALID;\n"])
+        #expect(later.isEmpty, "validated in a later migration: \(later.map(\.located))")
+    }
+
+    @Test func setNotNullNeedsTheValidatedCheckOfThatColumn() {
+        let base = "CREATE TABLE t (id int PRIMARY KEY, c int, d int);\nCREATE TABLE u (id int PRIMARY KEY);\nCREATE VIEW v AS SELECT 1 AS one;\nALTER TABLE t ADD CONSTRAINT t_c_nn CHECK (c IS NOT NULL) NOT VALID;\nALTER TABLE t ADD CONSTRAINT t_d_pos CHECK (d > 0) NOT VALID;\n"
+        let validated = "0001_base.up.sql"
+        let other = Self.lint(up: "ALTER TABLE t VALIDATE CONSTRAINT t_d_pos;\nALTER TABLE t ALTER COLUMN d SET NOT NULL;\n", extra: [validated: base])
+        #expect(Self.rules(other) == ["set-not-null"], "a validated CHECK (d > 0) does not prove d is not null: \(other.map(\.located))")
+        let wrongColumn = Self.lint(up: "ALTER TABLE t VALIDATE CONSTRAINT t_c_nn;\nALTER TABLE t ALTER COLUMN d SET NOT NULL;\n", extra: [validated: base])
+        #expect(Self.rules(wrongColumn) == ["set-not-null"])
+        let right = Self.lint(up: "ALTER TABLE t VALIDATE CONSTRAINT t_c_nn;\nALTER TABLE t ALTER COLUMN c SET NOT NULL;\n", extra: [validated: base])
+        #expect(right.isEmpty, "\(right.map(\.located))")
     }
 
     // MARK: Folder rules
