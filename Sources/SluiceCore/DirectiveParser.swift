@@ -1,6 +1,8 @@
 /// Reads `-- sluice:…` directives from the comment lines at the top of a section.
 enum DirectiveParser {
     static let known = ["no-transaction", "lock-timeout", "statement-timeout", "irreversible", "allow"]
+    /// Built once: a regex literal is compiled again every time its expression runs.
+    nonisolated(unsafe) static let directive = /--\s*sluice:([A-Za-z-]+)\s*(.*)/
 
     /// Parses the leading comment block; problems are reported as `file:line: …`.
     static func parse(_ sql: String, file: String, lineOffset: Int, into directives: inout Directives, problems: inout [FolderProblem]) {
@@ -8,7 +10,7 @@ enum DirectiveParser {
             let line = SQLText.trimmed(rawLine)
             if line.isEmpty { return true }
             guard line.hasPrefix("--") else { return false }
-            guard line.contains("sluice:"), let m = line.wholeMatch(of: /--\s*sluice:([A-Za-z-]+)\s*(.*)/) else { return true }
+            guard line.contains("sluice:"), let m = line.wholeMatch(of: directive) else { return true }
             let name = String(m.1).lowercased()
             let argument = String(m.2).trimmingCharacters(in: .whitespaces)
             let at = "\(file):\(lineOffset + index + 1)"

@@ -65,16 +65,25 @@ public struct Linter: Sendable {
         var findings: [LintFinding] = []
         let ordered = migrations.sorted(by: { $0.version < $1.version })
         let earlier = history.filter { h in !ordered.contains { $0.version == h.version } }.sorted(by: { $0.version < $1.version })
-        // Parsing is the expensive part and independent per section: done on every core first.
+        // Parsing is the expensive part and independent per section: done on every core, a
+        // batch at a time, so the parse trees of a large folder are never all in memory at once.
         var sections: [Section] = earlier.map(\.up)
         for migration in ordered {
             sections.append(migration.up)
             if let down = migration.down { sections.append(down) }
         }
         sections += repeatables.map(\.section)
-        let parsed = Self.parseAll(sections)
+        var batch: [ParsedSection] = []
+        var batchStart = 0
         var next = 0
-        func take() -> ParsedSection { defer { next += 1 }; return parsed[next] }
+        func take() -> ParsedSection {
+            if next - batchStart >= batch.count {
+                batchStart = next
+                batch = Self.parseAll(Array(sections[next..<min(sections.count, next + 128)]))
+            }
+            defer { next += 1 }
+            return batch[next - batchStart]
+        }
 
         var context = FolderContext()
         for migration in earlier {
@@ -120,11 +129,16 @@ public struct Linter: Sendable {
         var results = [ParsedSection?](repeating: nil, count: sections.count)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
-            DispatchQueue.concurrentPerform(iterations: sections.count) { index in
+            let work: @Sendable (Int) -> Void = { index in
                 let source = SourceText(sections[index])
                 var errors: [LintFinding] = []
                 let statements = source.parse(into: &errors, version: nil)
                 out[index] = ParsedSection(source: source, statements: statements, error: errors.first)
+            }
+            if ProcessInfo.processInfo.environment["SLUICE_LINT_SERIAL"] != nil {
+                for index in 0..<sections.count { work(index) }
+            } else {
+                DispatchQueue.concurrentPerform(iterations: sections.count, execute: work)
             }
         }
         return results.map { $0! }
@@ -411,6 +425,7 @@ public struct Linter: Sendable {
 
 /// A section's text with its parse tree and byte → line:column mapping.
 struct SourceText {
+    nonisolated(unsafe) static let allowComment = /--\s*sluice:allow\s+(.+)$/
     let section: Section
     let bytes: [UInt8]
     /// Byte offsets where each line starts.
@@ -495,7 +510,7 @@ struct SourceText {
         if text.contains("sluice:allow") {
             var lineNumber = position(ofByte: scanFrom).line
             for textLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                if let match = textLine.firstMatch(of: /--\s*sluice:allow\s+(.+)$/) {
+                if let match = textLine.firstMatch(of: Self.allowComment) {
                     for name in match.output.1.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }) where !name.isEmpty {
                         allowed.append((name.lowercased(), lineNumber))
                     }
