@@ -25,7 +25,7 @@ if [[ ${CI:-} == true ]]; then
 fi
 
 phase "Installing system packages"
-sluice_install_deps
+sluice_install_deps chromium
 
 phase "Starting a throwaway PostgreSQL cluster"
 pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/sluice-test-pg.XXXXXX")

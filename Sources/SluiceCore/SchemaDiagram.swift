@@ -63,7 +63,7 @@ public enum SchemaDiagram {
             var rows = ["<tr><td bgcolor=\"\(header)\" align=\"left\"><b>\(html(table.name))</b>\(table.mark == .unchanged ? "" : " <i>(\(table.mark.rawValue))</i>")</td></tr>"]
             for column in table.columns {
                 let color = column.mark == .added ? " bgcolor=\"#dcfce7\"" : column.mark == .altered ? " bgcolor=\"#fef3c7\"" : ""
-                rows.append("<tr><td align=\"left\"\(color)>\(column.key ? "🔑 " : "")\(html(column.name)) <font color=\"#6b7280\">\(html(column.type))</font></td></tr>")
+                rows.append("<tr><td align=\"left\"\(color)>\(column.key ? "<font color=\"#6b7280\">PK </font>" : "")\(html(column.name)) <font color=\"#6b7280\">\(html(column.type))</font></td></tr>")
             }
             lines.append("  \(quote(table.name)) [id=\(quote("table-" + table.name)), label=<<table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"3\">\(rows.joined())</table>>];")
         }

@@ -24,7 +24,10 @@ enum HealthServer {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: DaemonMetrics.shared.exposition())))
         }
-        api?.register(on: router)
+        if let api {
+            api.register(on: router)
+            try Dashboard(api: api).register(on: router)
+        }
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "sluice"), logger: logger)
     }
 

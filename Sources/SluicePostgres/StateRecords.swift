@@ -17,6 +17,8 @@ public struct RevisionRecord: Sendable, Codable, Equatable {
     public var commit: String?
     public var statementsDone: Int
     public var statementsTotal: Int
+    public var commitAuthor: String? = nil
+    public var commitSubject: String? = nil
 }
 
 /// A row of `sluice.events`.

@@ -83,7 +83,8 @@ public final class StateStore: Sendable {
         let result = try await connection.query("""
             SELECT version, title, file, layout, checksum, state, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS applied_at,
                    applied_by_user || '@' || applied_by_host || ' as ' || applied_by_role AS applied_by, duration_ms, baseline,
-                   down_sql IS NOT NULL AS reversible, directives, commit_sha, statements_done, cardinality(statement_hashes) AS total
+                   down_sql IS NOT NULL AS reversible, directives, commit_sha, statements_done, cardinality(statement_hashes) AS total,
+                   commit_author, commit_subject
             FROM \(s).revisions ORDER BY version_key
             """)
         return result.records.map { row in
@@ -92,7 +93,8 @@ public final class StateStore: Sendable {
                 checksum: row.string("checksum"), state: row.string("state"), appliedAt: row.string("applied_at"),
                 appliedBy: row.string("applied_by"), durationMs: row.int("duration_ms"), baseline: row.bool("baseline"),
                 reversible: row.bool("reversible"), directives: row.array("directives"), commit: row["commit_sha"],
-                statementsDone: row.int("statements_done") ?? 0, statementsTotal: row.int("total") ?? 0)
+                statementsDone: row.int("statements_done") ?? 0, statementsTotal: row.int("total") ?? 0,
+                commitAuthor: row["commit_author"], commitSubject: row["commit_subject"])
         }
     }
 

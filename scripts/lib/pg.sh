@@ -18,7 +18,7 @@
 # command-line argument (only shell builtins ever see it).
 
 # Debian packages needed to build Sluice and run its tests.
-SLUICE_DEB_PACKAGES=(postgresql postgresql-client libpq-dev libpg-query-dev libgit2-dev pkg-config git curl openssh-server openssh-client)
+SLUICE_DEB_PACKAGES=(postgresql postgresql-client libpq-dev libpg-query-dev libgit2-dev pkg-config git curl openssh-server openssh-client graphviz)
 
 # _sluice_log MESSAGE... — progress line on stderr, so stdout stays clean.
 _sluice_log() {
@@ -51,13 +51,15 @@ _sluice_root() {
     fi
 }
 
+# sluice_install_deps [EXTRA...] — installs SLUICE_DEB_PACKAGES plus EXTRA when missing
+# (the tests add chromium for the dashboard's browser check).
 sluice_install_deps() {
     local missing=() pkg
-    for pkg in "${SLUICE_DEB_PACKAGES[@]}"; do
+    for pkg in "${SLUICE_DEB_PACKAGES[@]}" "$@"; do
         _sluice_pkg_installed "$pkg" || missing+=("$pkg")
     done
     if [[ ${#missing[@]} -eq 0 ]]; then
-        _sluice_log "system packages present: ${SLUICE_DEB_PACKAGES[*]}"
+        _sluice_log "system packages present: ${SLUICE_DEB_PACKAGES[*]} $*"
         return 0
     fi
     _sluice_log "installing missing packages: ${missing[*]}"
