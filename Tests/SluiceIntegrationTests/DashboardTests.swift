@@ -43,6 +43,22 @@ import Testing
         }
     }
 
+    @Test func withoutGraphvizTheSchemaPageSaysSoAndListsTheTables() async throws {
+        try await withTestDatabase { db in
+            let git = try GitFixture()
+            try git.commit(GitFixture.table(1, "users"), message: "Add users")
+            // No `dot` on this daemon's PATH (it needs no other program: Git is libgit2).
+            let daemon = try DaemonProcess(git, db, env: ["PATH": "/nonexistent"])
+            try await daemon.ready(db: db)
+            #expect(try await daemon.cycle(db).status == 0)
+            let (code, page) = try daemon.http("/schema")
+            #expect(code == 200)
+            #expect(page.contains("id=\"no-graphviz\"") && page.contains("install the graphviz package"), "\(page.prefix(2000))")
+            #expect(!page.contains("<svg") && page.contains("id=\"table-public.users\""))
+            _ = try await daemon.stop()
+        }
+    }
+
     @Test func aRealBrowserRendersThePages() async throws {
         let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
         let browser = try #require(chromium, "headless Chromium is needed (apt package chromium; scripts/test.sh installs it)")
