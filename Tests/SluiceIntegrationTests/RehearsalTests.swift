@@ -290,14 +290,17 @@ import Testing
             #expect(failed.status == 1, "\(failed)")
             let kept = try #require(Self.scratchName(in: failed.stderr))
             #expect(try await Self.databaseExists(kept))
-            // Age it by two days (its name carries its creation time), as a sweep would find it later.
-            let aged = "sluice_scratch_20000101000000_" + kept.suffix(6)
+            // Age it by two hours (its name carries its creation time), as a sweep with a one-hour
+            // ttl would find it later. Two hours, not years: the other tests' rehearsals sweep
+            // with the default 24h ttl and must not take this test's databases away.
+            let twoHoursAgo = Date().addingTimeInterval(-7200)
+            let aged = ScratchName.at(twoHoursAgo, suffix: String(kept.suffix(6)))
             let admin = try await Connection.connect(ConnectionSettings(url: try TestServer.adminURL()))
             try await admin.execute("ALTER DATABASE \(kept) RENAME TO \(aged)")
             let fresh = ScratchName.fresh()
             try await admin.execute("CREATE DATABASE \(fresh)")
             // Old but in use (another runner's rehearsal, someone inspecting a kept clone): left alone.
-            let busy = "sluice_scratch_20000101000000_" + String(UUID().uuidString.prefix(6)).lowercased()
+            let busy = ScratchName.at(twoHoursAgo, suffix: String(UUID().uuidString.prefix(6)).lowercased())
             try await admin.execute("CREATE DATABASE \(busy)")
             let inspector = try await Connection.connect(ConnectionSettings(url: try TestServer.url(database: busy)))
 
@@ -400,11 +403,15 @@ import Testing
 /// A scratch-style name made now (the sweep must leave it alone).
 enum ScratchName {
     static func fresh() -> String {
+        at(Date(), suffix: String(UUID().uuidString.prefix(6)).lowercased())
+    }
+
+    static func at(_ date: Date, suffix: String) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMddHHmmss"
-        return "sluice_scratch_" + formatter.string(from: Date()) + "_" + String(UUID().uuidString.prefix(6)).lowercased().replacingOccurrences(of: "-", with: "0")
+        return "sluice_scratch_" + formatter.string(from: date) + "_" + suffix.replacingOccurrences(of: "-", with: "0")
     }
 }
 
