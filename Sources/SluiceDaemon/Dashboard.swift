@@ -151,7 +151,6 @@ struct Dashboard: Sendable {
             throw DaemonAPI.APIError(.notFound, version.map { "no schema recorded at or below version \($0)" } ?? "no schema recorded yet: it is recorded after each run that changes the database")
         }
         let tables = SchemaDiagram.tables(found.schema, changes: found.changes)
-        let dropped = found.changes.filter { $0.action == .dropped }
         var context: [String: Any] = [
             "version": found.version, "previous": found.previous as Any, "next": found.next as Any,
             "hasChanges": !found.changes.isEmpty,
@@ -161,7 +160,6 @@ struct Dashboard: Sendable {
                  "columns": table.columns.map { ["name": $0.name, "type": $0.type, "key": $0.key, "mark": $0.mark.rawValue] }]
             },
         ]
-        _ = dropped
         switch await diagrams.svg(version: found.version, dot: { SchemaDiagram.dot(found.schema, changes: found.changes) }) {
         case .success(let svg): context["svg"] = svg
         case .failure(let reason): context["graphvizMissing"] = reason

@@ -20,14 +20,13 @@ struct Rehearse: AsyncParsableCommand {
             let (folder, commit) = try await context.loadFolder()
             let renderer = Renderer(output: out, printsReport: false)
             do {
-                let (plan, report) = try await context.engine.rehearse(folder, context: SourceContext(commit: commit), keep: keep, sink: renderer.sink)
+                let (_, report) = try await context.engine.rehearse(folder, context: SourceContext(commit: commit), keep: keep, sink: renderer.sink)
                 guard let report else {
                     if out.format == .json { return out.json(Nothing(note: "nothing to rehearse: the database is up to date")) }
                     return out.line("nothing to rehearse: the database is up to date")
                 }
                 if out.format == .json { return out.json(report) }
                 out.line(report.text)
-                _ = plan
             } catch let failed as RehearsalFailed {
                 guard let report = failed.report else { throw failed.error }
                 if out.format == .text {
