@@ -30,9 +30,21 @@ public func buildDaemon(config: SluiceConfig, identity: Identity, logger: Logger
     var webhooks: WebhookNotifier?
     if !config.webhooks.isEmpty {
         let hooks = WebhookNotifier(hooks: config.webhooks, engine: engine, metrics: .shared, logger: logger)
-        watcher.onCycle = { _ in hooks.poke() }
         watcher.beforeFirstCycle = { await hooks.prime() }
         webhooks = hooks
+    }
+    let api = DaemonAPI(engine: engine, git: git, state: state)
+    let dashboard = try Dashboard(api: api)
+    let warmed = StopFlag()
+    let httpOn = !["", "off", "none"].contains(config.daemon.http.lowercased())
+    watcher.onCycle = { [webhooks] outcome in
+        webhooks?.poke()
+        // The newest schema diagram is drawn ahead of the first visit (Graphviz takes a while
+        // on a large schema): after the first cycle and after each that applied.
+        if httpOn && (outcome.result == .applied || !warmed.isSet) {
+            warmed.set()
+            Task { await dashboard.warm() }
+        }
     }
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
         .init(service: control),
@@ -40,8 +52,7 @@ public func buildDaemon(config: SluiceConfig, identity: Identity, logger: Logger
         .init(service: WatchdogService(notifier: notifier)),
     ]
     if let webhooks { services.append(.init(service: WebhookService(notifier: webhooks))) }
-    let api = DaemonAPI(engine: engine, git: git, state: state)
-    if let health = try HealthServer.application(address: config.daemon.http, state: state, api: api, logger: logger) {
+    if let health = try HealthServer.application(address: config.daemon.http, state: state, api: api, dashboard: dashboard, logger: logger) {
         services.append(.init(service: health))
     }
     let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -117,12 +117,9 @@ struct Dashboard: Sendable {
             }
         }
         // An apply shows the rehearsal that covered it (the newest passed one for its versions).
-        var migrations: [[String: Any]] = []
-        for version in event.versions.prefix(50) {
-            guard let revision = try await engine.revision(version) else { continue }
-            if report == nil, event.kind != "rehearsal" { report = revision.rehearsal }
-            migrations.append(["version": version, "file": revision.revision.file, "up": revision.upSQL, "down": revision.downSQL as Any])
-        }
+        let shown = try await engine.deployment(versions: Array(event.versions.prefix(200)))
+        if report == nil, event.kind != "rehearsal" { report = shown.rehearsal }
+        let migrations: [[String: Any]] = shown.migrations.map { ["version": $0.version, "file": $0.file, "up": $0.up, "down": $0.down as Any] }
         context["hasMigrations"] = !migrations.isEmpty
         context["migrations"] = migrations
         if let report { context["report"] = Self.reportContext(report) }
@@ -187,20 +184,43 @@ struct Dashboard: Sendable {
         return value
     }
 
+    /// Draws the newest version's diagram ahead of the first visit.
+    func warm() async {
+        guard let found = try? await engine.schema(at: nil) else { return }
+        _ = await diagrams.svg(version: found.version) { SchemaDiagram.dot(found.schema, changes: found.changes) }
+    }
+
     static func duration(_ ms: Int) -> String {
         ms < 1000 ? "\(ms) ms" : String(format: "%.1f s", Double(ms) / 1000)
     }
 }
 
-/// SVG diagrams by version: a version's schema never changes, so each is drawn once.
+/// SVG diagrams by version: a version's schema never changes, so each is drawn once (and
+/// the newest is drawn ahead, after each cycle that applied: `Dashboard.warm`). Concurrent
+/// first requests for one version share one `dot` run.
 actor DiagramCache {
     struct Unavailable: Error, CustomStringConvertible { var description: String }
     private var cache: [String: String] = [:]
     private var order: [String] = []
+    private var drawing: [String: Task<Result<String, Unavailable>, Never>] = [:]
 
     func svg(version: String, dot: () -> String) async -> Result<String, Unavailable> {
         if let hit = cache[version] { return .success(hit) }
+        if let running = drawing[version] { return await running.value }
         let text = dot()
+        let task = Task { await Self.draw(text) }
+        drawing[version] = task
+        let result = await task.value
+        drawing[version] = nil
+        if case .success(let svg) = result {
+            cache[version] = svg
+            order.append(version)
+            if order.count > 64 { cache[order.removeFirst()] = nil }
+        }
+        return result
+    }
+
+    private static func draw(_ text: String) async -> Result<String, Unavailable> {
         do {
             let result = try await Subprocess.run(.name("dot"), arguments: ["-Tsvg"], input: .string(text), output: .string(limit: 64 << 20), error: .string(limit: 1 << 16))
             let svg = result.standardOutput
@@ -208,11 +228,7 @@ actor DiagramCache {
                 return .failure(Unavailable(description: "Graphviz could not draw this schema: \(result.standardError.prefix(300))"))
             }
             // Drop the XML prolog and doctype: the SVG is inlined in the page.
-            let inline = svg.range(of: "<svg").map { String(svg[$0.lowerBound...]) } ?? svg
-            cache[version] = inline
-            order.append(version)
-            if order.count > 64 { cache[order.removeFirst()] = nil }
-            return .success(inline)
+            return .success(svg.range(of: "<svg").map { String(svg[$0.lowerBound...]) } ?? svg)
         } catch {
             return .failure(Unavailable(description: "Graphviz (`dot`) is not installed, so the diagram is not drawn: install the graphviz package. The tables are listed below."))
         }

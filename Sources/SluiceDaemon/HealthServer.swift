@@ -7,7 +7,7 @@ import SluiceEngine
 /// process is alive) and `/readyz` (the last cycle reached the repository and the database
 /// and did not fail), and the read-only `/api/…` (``DaemonAPI``). Nothing here changes the database.
 enum HealthServer {
-    static func application(address text: String, state: DaemonState, api: DaemonAPI?, logger: Logger) throws -> (some ApplicationProtocol)? {
+    static func application(address text: String, state: DaemonState, api: DaemonAPI?, dashboard: Dashboard?, logger: Logger) throws -> (some ApplicationProtocol)? {
         guard !["", "off", "none"].contains(text.lowercased()) else { return nil as Application<RouterResponder<BasicRequestContext>>? }
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
             throw DaemonError("daemon.http `\(text)` is not host:port", hint: "write it like 127.0.0.1:9187, or `off`")
@@ -24,10 +24,8 @@ enum HealthServer {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: DaemonMetrics.shared.exposition())))
         }
-        if let api {
-            api.register(on: router)
-            try Dashboard(api: api).register(on: router)
-        }
+        api?.register(on: router)
+        dashboard?.register(on: router)
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "sluice"), logger: logger)
     }
 

@@ -88,6 +88,22 @@ extension Engine {
         }
     }
 
+    /// What a deployment's page shows of its versions, on one connection: each migration's SQL
+    /// and the newest passed rehearsal that covered any of them.
+    public func deployment(versions: [String]) async throws -> (migrations: [(version: String, file: String, up: String, down: String?)], rehearsal: RehearsalReport?) {
+        guard !versions.isEmpty else { return ([], nil) }
+        let store = try await connect()
+        return try await mapConnectionErrors {
+            guard try await store.isReadable() else { return ([], nil) }
+            let migrations = try await store.revisionsSQL(versions)
+            var report: RehearsalReport?
+            if let details = try await store.latestEvent(kind: "rehearsal", anyOf: versions, outcome: "passed")?.details {
+                report = try? JSONDecoder().decode(RehearsalReport.self, from: Data(details.utf8))
+            }
+            return (migrations, report)
+        }
+    }
+
     /// A connection to the state tables for a reader that keeps one (the webhook notifier).
     public func openStore() async throws -> StateStore { try await connect() }
 

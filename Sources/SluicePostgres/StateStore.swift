@@ -170,6 +170,22 @@ public final class StateStore: Sendable {
         return (row.string("up_sql"), row["down_sql"], row["down_file"])
     }
 
+    /// Several revisions' SQL in one query, in version order (a deployment's page).
+    public func revisionsSQL(_ versions: [String]) async throws -> [(version: String, file: String, up: String, down: String?)] {
+        try await connection.query("""
+            SELECT version, file, up_sql, down_sql FROM \(s).revisions WHERE version = ANY ($1::text[]) ORDER BY version_key
+            """, [PGArray.encode(versions)]).records.map { ($0.string("version"), $0.string("file"), $0.string("up_sql"), $0["down_sql"]) }
+    }
+
+    /// The newest event of `kind` naming any of `versions`.
+    public func latestEvent(kind: String, anyOf versions: [String], outcome: String? = nil) async throws -> EventRecord? {
+        try await connection.query("""
+            SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, kind, outcome, versions, commit_sha, actor,
+                   duration_ms, message, error::text AS error, details::text AS details
+            FROM \(s).events WHERE kind = $1 AND versions && $2::text[] AND ($3::text IS NULL OR outcome = $3) ORDER BY id DESC LIMIT 1
+            """, [kind, PGArray.encode(versions), outcome]).records.first.map(EventRecord.init(row:))
+    }
+
     /// The schema snapshot (JSON) recorded with `version`, or with the newest applied version
     /// below it that has one; with nil, the newest recorded. Returns the version it came from.
     public func schemaSnapshot(atOrBelow version: String?) async throws -> (version: String, json: String)? {
