@@ -184,10 +184,16 @@ struct Dashboard: Sendable {
         return value
     }
 
-    /// Draws the newest version's diagram ahead of the first visit.
+    /// Draws the diagrams of the newest versions (up to five, newest first) ahead of the
+    /// first visit; an older version is drawn on its first view, then cached.
     func warm() async {
-        guard let found = try? await engine.schema(at: nil) else { return }
-        _ = await diagrams.svg(version: found.version) { SchemaDiagram.dot(found.schema, changes: found.changes) }
+        var version: String?
+        for _ in 0..<5 {
+            guard let found = try? await engine.schema(at: version) else { return }
+            _ = await diagrams.svg(version: found.version) { SchemaDiagram.dot(found.schema, changes: found.changes) }
+            guard let previous = found.previous else { return }
+            version = previous
+        }
     }
 
     static func duration(_ ms: Int) -> String {
