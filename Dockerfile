@@ -74,7 +74,10 @@ ARG PG_MAJOR=15
 #   libpg_query.a and the libpg_query.so link) and this runtime package with
 #   libpg_query.so.1504.0, the SONAME the binary records. Checked with
 #   `dpkg -L` and `readelf -d` on Debian 12: the linker picks the .so, not the .a.
-# - postgresql-client-$PG_MAJOR: pg_dump / pg_restore for rehearsal on a clone.
+# - postgresql-client-$PG_MAJOR: pg_dump and psql for rehearsal on a clone
+#   (rehearsal.strategy dump/schema; found in /usr/lib/postgresql/N/bin).
+# - graphviz: `dot` draws the dashboard's schema diagrams (without it the page
+#   lists the tables).
 # - ca-certificates: TLS to the database (sslmode=verify-full), Git over https
 #   and webhooks. openssh-client: ssh-keyscan to build known_hosts for ssh://
 #   remotes (libgit2 speaks SSH itself through libssh2).
@@ -93,6 +96,7 @@ RUN set -eu; \
         libpg-query1504.0 \
         libpq5 \
         openssh-client \
+        graphviz \
         "postgresql-client-${PG_MAJOR}" \
         tzdata; \
     rm -rf /var/lib/apt/lists/*
