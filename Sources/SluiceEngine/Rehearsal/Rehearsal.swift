@@ -60,9 +60,13 @@ struct Rehearsal {
         let progress = Task { await watchProgress(server: server, database: name, total: source.bytes, started: cloneStarted, sink: sink) }
         do {
             try await strategy.clone(source, into: name, server: server, maintenance: maintenance)
+            // Awaited, not only cancelled: no libpq call (its connect runs SCRAM in libcrypto)
+            // may still be under way on another thread when the process exits.
             progress.cancel()
+            await progress.value
         } catch {
             progress.cancel()
+            await progress.value
             try? await server.drop(name, on: maintenance)
             if let error = error as? SluiceError { throw RehearsalFailed(error: error, report: nil) }
             if let error = error as? PGError, error.sqlState == "42501" {
@@ -289,13 +293,13 @@ struct Rehearsal {
 
     /// Polls the clone's size while it is being made.
     private func watchProgress(server: ScratchServer, database: String, total: Int64, started: ContinuousClock.Instant, sink: EventSink) async {
-        guard let connection = try? await Connection.connect(server.settings) else { return }
+        try? await Task.sleep(for: .milliseconds(500))
+        guard !Task.isCancelled, let connection = try? await Connection.connect(server.settings) else { return }
         while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(500))
-            if Task.isCancelled { break }
             if let bytes = try? await connection.query("SELECT pg_database_size(datname) FROM pg_database WHERE datname = $1", [database]).scalar.flatMap({ Int64($0) }) {
                 sink(.cloneProgress(bytes: bytes, of: total, elapsed: ContinuousClock.now - started))
             }
+            try? await Task.sleep(for: .milliseconds(500))
         }
     }
 }
