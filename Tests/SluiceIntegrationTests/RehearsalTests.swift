@@ -169,6 +169,15 @@ import Testing
             #expect(try await db.tableExists("widgets") == false, "production untouched")
             #expect(try await db.count("SELECT count(*) FROM sluice.revisions") == 0)
 
+            #expect(result.stderr.contains("rehearsal failed in verify-down (down)") && result.stderr.contains("rehearsal.verify_down: false"), "\(result)")
+
+            // A down that runs but leaves the up's table behind: the up fails when run again.
+            let leaky = try TempFolder(["0001_gadgets.up.sql": "CREATE TABLE gadgets (id int);\n", "0001_gadgets.down.sql": "SELECT 1; -- forgets the table\n"])
+            let again = try await CLI.run(["apply", "--dir", leaky.path], database: db, env: Self.env("schema", ["SLUICE_REHEARSAL_KEEP_FAILED": "false"]))
+            #expect(again.status == 1 && again.stderr.contains("rehearsal failed in verify-down (up again)") && again.stderr.contains("42P07"), "\(again)")
+            #expect(again.stderr.contains("does not fully undo the up"), "\(again)")
+            #expect(try await db.tableExists("gadgets") == false)
+
             // Without verify_down the broken down is not exercised.
             let lax = try await CLI.run(["rehearse", "--dir", folder.path, "--format", "json"], database: db, env: Self.env("schema", ["SLUICE_REHEARSAL_VERIFY_DOWN": "false"]))
             #expect(lax.status == 0, "\(lax)")

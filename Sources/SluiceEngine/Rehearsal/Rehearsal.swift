@@ -120,9 +120,17 @@ struct Rehearsal {
         guard var failed else { return report }
         failed.message = "rehearsal failed: " + failed.message
         let serverHint = report.failure == nil ? failed.hint.map { $0 + " " } : nil
+        var verifyHint = ""
+        if let verb = report.failure?.verb, verb == "down" || verb == "up again" {
+            failed.message = failed.message.replacingOccurrences(of: "rehearsal failed: ", with: "rehearsal failed in verify-down (\(verb)): ")
+            verifyHint = verb == "down"
+                ? "The up ran on the clone; its down then failed there, so a rollback of this version would fail too. "
+                : "The up and its down ran on the clone; running the up again after the down failed, so the down does not fully undo the up (rows, sequences, objects left behind). "
+            verifyHint += "Fix the down, or set rehearsal.verify_down: false to skip this check. "
+        }
         failed.hint = "Production was not touched. " + (keepIt
             ? "The scratch database \(report.clone.database) is kept for inspection (dropped after rehearsal.ttl \(DurationParser.format(config.rehearsal.ttl))). "
-            : "") + (serverHint ?? "") + "Fix the migration in a new commit and run again, or skip the rehearsal with --no-rehearse if you are sure."
+            : "") + (serverHint ?? "") + verifyHint + "Fix the migration in a new commit and run again, or skip the rehearsal with --no-rehearse if you are sure."
         throw RehearsalFailed(error: failed, report: report)
     }
 
