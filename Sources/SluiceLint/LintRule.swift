@@ -151,7 +151,7 @@ public struct LintFinding: Sendable, Codable, Equatable {
 
     /// `file:line:column: severity: [rule] message`, like a compiler.
     public var located: String {
-        var place = file
+        var place = file.isEmpty ? "(folder)" : file
         if line > 0 { place += ":\(line)" + (column > 0 ? ":\(column)" : "") }
         return "\(place): \(severity.rawValue): [\(rule)] \(message)"
     }
