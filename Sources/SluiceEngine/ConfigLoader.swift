@@ -150,7 +150,10 @@ public enum ConfigLoader {
             }
             let events = mapping["events"]?.sequence?.compactMap(\.string) ?? []
             for event in events where !SluiceConfig.Webhook.kinds.contains(event) {
-                throw SluiceError(.badInput, "\(file)\(line): unknown webhook event `\(event)`", hint: "events are \(SluiceConfig.Webhook.kinds.joined(separator: ", "))")
+                let near = SluiceConfig.Webhook.kinds.min { editDistance($0, event.lowercased()) < editDistance($1, event.lowercased()) }
+                    .flatMap { editDistance($0, event.lowercased()) <= 2 ? $0 : nil }
+                throw SluiceError(.badInput, "\(file)\(line): unknown webhook event `\(event)`",
+                                  hint: (near.map { "did you mean `\($0)`? " } ?? "") + "events are \(SluiceConfig.Webhook.kinds.joined(separator: ", "))")
             }
             guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
                 throw SluiceError(.badInput, "\(file)\(line): webhook url is not an http(s) URL", hint: "write `- url: https://hooks.slack.com/services/…`")

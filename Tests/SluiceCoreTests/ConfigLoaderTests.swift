@@ -138,6 +138,18 @@ struct ConfigLoaderTests {
         #expect(c.webhooks.isEmpty)
     }
 
+    @Test func webhookEventsAndURLsAreChecked() {
+        let typo = validateError("notify:\n  webhooks:\n    - url: https://hooks.example.com/T/B/secret-token\n      events: [applied, faild]\n")
+        #expect(typo?.status == .badInput)
+        #expect(typo?.message == "sluice.yaml:3: unknown webhook event `faild`", "\(String(describing: typo))")
+        #expect(typo?.hint?.hasPrefix("did you mean `failed`?") == true)
+        let url = validateError("notify:\n  webhooks:\n    - url: hooks.example.com/T/B/secret-token\n")
+        #expect(url?.message.contains("not an http(s) URL") == true)
+        #expect(url?.description.contains("secret-token") == false, "a webhook URL is a secret: never in an error")
+        let defaults = try? ConfigLoader.validate(yaml: "notify:\n  webhooks:\n    - url: https://example.com/hook\n", file: "sluice.yaml")
+        #expect(defaults?.first?.events == ["applied", "failed", "refused", "rollback", "drift"])
+    }
+
     @Test func webhooksLoad() async throws {
         // The list of SPEC §8 (and the commented-out example in config/sluice.yaml), through the whole loader.
         let c = try await withConfigFile("database:\n  schema: sluice\n" + Self.webhooks) { try await ConfigLoader.load(explicitPath: $0, environment: [:]) }
