@@ -464,7 +464,9 @@ struct SourceText {
             return nil
         }
         guard let json = result.parse_tree,
-              let tree = (try? JSONSerialization.jsonObject(with: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: json), count: strlen(json), deallocator: .none))) as? [String: Any]
+              let tree = json.withMemoryRebound(to: UInt8.self, capacity: strlen(json), { pointer in
+                  ParseTreeJSON.parse(UnsafeBufferPointer(start: pointer, count: strlen(json)))
+              }) as? [String: Any]
         else { return [] }
         var statements: [Statement] = []
         for entry in tree["stmts"] as? [[String: Any]] ?? [] {

@@ -1,0 +1,34 @@
+import Foundation
+import SluiceCore
+@testable import SluiceLint
+import Testing
+
+/// The linter's own JSON reader agrees with Foundation on libpg_query-shaped JSON.
+@Suite struct ParseTreeJSONTests {
+    static func parse(_ text: String) -> Any? {
+        Array(text.utf8).withUnsafeBufferPointer { ParseTreeJSON.parse($0) }
+    }
+
+    @Test func objectsArraysStringsNumbersAndEscapes() throws {
+        let text = #"{"a":[1,-2,true,false,3.5],"s":"x\"y\\z\nq\u00e4\ud83d\ude00/","e":{},"l":[], "n":{"k":"v"}}"#
+        let mine = try #require(Self.parse(text) as? [String: Any])
+        let foundation = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(mine["s"] as? String == foundation["s"] as? String)
+        #expect(mine["s"] as? String == "x\"y\\z\nqä😀/")
+        let array = try #require(mine["a"] as? [Any])
+        #expect(array[0] as? Int == 1 && array[1] as? Int == -2 && array[2] as? Bool == true && array[3] as? Bool == false && array[4] as? Double == 3.5)
+        #expect((mine["e"] as? [String: Any])?.isEmpty == true && (mine["l"] as? [Any])?.isEmpty == true)
+        #expect((mine["n"] as? [String: Any])?["k"] as? String == "v")
+    }
+
+    @Test func aRealParseTreeReadsTheSameAsWithFoundation() throws {
+        // A real libpg_query tree (a quoted non-ASCII name, a cast, nested expressions) read
+        // by this reader gives the rules what they need.
+        let findings = Linter().lint(migrations: [Migration(version: Version("1")!, title: "x", layout: .paired,
+            up: Section(file: "1_x.up.sql", sql: "CREATE INDEX i ON t (c);\nALTER TABLE t ADD COLUMN \"wéird\" text DEFAULT random()::text;\n"),
+            down: Section(file: "1_x.down.sql", sql: "DROP INDEX i;\n"), checksum: "x")])
+        #expect(findings.map(\.rule).sorted() == ["add-column-volatile-default", "create-index-non-concurrently"])
+        #expect(findings.first { $0.rule == "add-column-volatile-default" }?.message.contains("wéird") == true)
+        #expect(Self.parse("{\"a\":") == nil, "truncated input ends the read")
+    }
+}
