@@ -17,6 +17,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"
 # shellcheck source=scripts/lib/pg.sh
 source "$repo/scripts/lib/pg.sh"
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
 
 RUNS=${RUNS:-3}
 N=${N:-1000}
@@ -24,7 +26,6 @@ TOOLS=${TOOLS:-psql sluice sqitch yoyo}
 sluice=$repo/.build/release/sluice
 export PAGER=cat PSQL_PAGER=cat
 
-say() { printf '==> %s\n' "$*" >&2; }
 want() { [[ " $TOOLS " == *" $1 "* ]]; }
 
 # ---------------------------------------------------------------------------
@@ -40,20 +41,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if [[ -z ${SLUICE_TEST_DATABASE_URL:-} ]]; then
-    # Its own mktemp dir: the postgres OS user cannot enter $work (mode 0700).
-    pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench-pg.XXXXXX")
-    sluice_pg_start "$pg_dir"
-else
-    # Take host, port and user from the URL; the password must not be in it.
-    url_re='^postgres(ql)?://([^:@/]+)@([^:/?]+)(:([0-9]+))?(/[^?]*)?'
-    if [[ ! $SLUICE_TEST_DATABASE_URL =~ $url_re ]]; then
-        say "SLUICE_TEST_DATABASE_URL must look like postgresql://USER@HOST:PORT/DB (no password; use PGPASSFILE)"
-        exit 2
-    fi
-    export PGUSER=${BASH_REMATCH[2]} PGHOST=${BASH_REMATCH[3]} PGPORT=${BASH_REMATCH[5]:-5432}
-    say "using the server at $PGHOST:$PGPORT as $PGUSER"
-fi
+bench_server sluice-bench-pg
 db_url() { printf 'postgresql://%s@%s:%s/%s' "$PGUSER" "$PGHOST" "$PGPORT" "$1"; }
 fresh_db() {
     dropdb --if-exists --force "$1" 2>/dev/null
@@ -207,19 +195,10 @@ done
 # ---------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------
-# stats "t1 t2 ..." — print "min median max".
-stats() {
-    tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g | awk '
-        { v[NR] = $1 }
-        END {
-            med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            printf "%.3f %.3f %.3f\n", v[1], med, v[NR]
-        }'
-}
 
 floor_median=""
 if [[ -v "times[psql (floor)]" ]]; then
-    read -r _ floor_median _ < <(stats "${times[psql (floor)]}")
+    read -r _ floor_median _ < <(bench_stats "${times[psql (floor)]}")
 fi
 
 printf '\n%d migrations, %d run(s) each, PostgreSQL %s, %s core(s)\n' \
@@ -230,7 +209,7 @@ fi
 printf '\n%-28s %9s %9s %9s %9s\n' "tool" "min s" "median s" "max s" "x psql"
 printf '%-28s %9s %9s %9s %9s\n' "----" "-----" "--------" "-----" "------"
 for label in "${labels[@]}"; do
-    read -r lo med hi < <(stats "${times[$label]}")
+    read -r lo med hi < <(bench_stats "${times[$label]}")
     ratio="-"
     if [[ -n $floor_median ]]; then
         ratio=$(awk -v m="$med" -v f="$floor_median" 'BEGIN { if (f > 0) printf "%.2f", m / f; else print "-" }')

@@ -29,6 +29,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"
 # shellcheck source=scripts/lib/pg.sh
 source "$repo/scripts/lib/pg.sh"
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
 
 SCALE=${SCALE:-60}
 RUNS=${RUNS:-3}
@@ -37,8 +39,6 @@ WIDE_ROWS=${WIDE_ROWS:-$((200000 * SCALE / 60))}
 ((WIDE_ROWS >= 100)) || WIDE_ROWS=100
 export PAGER=cat PSQL_PAGER=cat
 
-say() { printf '==> %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
 
 [[ $SCALE =~ ^[1-9][0-9]*$ ]] || die "SCALE must be a positive integer"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer"
@@ -78,19 +78,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if [[ -z ${SLUICE_TEST_DATABASE_URL:-} ]]; then
-    # Its own mktemp dir: the postgres OS user cannot enter $work (mode 0700).
-    pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/sluice-clone-pg.XXXXXX")
-    sluice_pg_start "$pg_dir"
-else
-    # Take host, port and user from the URL; the password must not be in it.
-    url_re='^postgres(ql)?://([^:@/]+)@([^:/?]+)(:([0-9]+))?(/[^?]*)?'
-    if [[ ! $SLUICE_TEST_DATABASE_URL =~ $url_re ]]; then
-        say "SLUICE_TEST_DATABASE_URL must look like postgresql://USER@HOST:PORT/DB (no password; use PGPASSFILE)"
-        exit 2
-    fi
-    export PGUSER=${BASH_REMATCH[2]} PGHOST=${BASH_REMATCH[3]} PGPORT=${BASH_REMATCH[5]:-5432}
-    say "using the server at $PGHOST:$PGPORT as $PGUSER"
+bench_server sluice-clone-pg
+if [[ $own_cluster == 0 ]]; then
     # Client tools of the newest local PostgreSQL (pg.sh's convention), first on PATH.
     if [[ -z ${SLUICE_PG_BINDIR:-} ]]; then
         SLUICE_PG_BINDIR=$(_sluice_pg_bindir 2>/dev/null || true)
@@ -116,15 +105,7 @@ db_list() { q -d postgres -c "SELECT datname FROM pg_database" | LC_ALL=C sort; 
 # ---------------------------------------------------------------------------
 sluice=""
 sluice_skip=""  # the reason every sluice row is skipped, when it is
-if [[ -n ${SLUICE_BIN:-} ]]; then
-    sluice_src=$SLUICE_BIN
-else
-    sluice_src=$repo/.build/release/sluice
-    if [[ ! -x $sluice_src && ${SKIP_BUILD:-0} != 1 ]]; then
-        say "no $sluice_src: swift build -c release --product sluice (the first build takes a few minutes)"
-        swift build -c release --product sluice >&2 || say "swift build failed"
-    fi
-fi
+sluice_src=$(bench_sluice_src "$repo")
 if [[ ! -x $sluice_src ]]; then
     sluice_skip="no binary at $sluice_src"
 else
@@ -538,19 +519,10 @@ fi
 # ---------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------
-# stats "t1 t2 ..." — print "min median max".
-stats() {
-    tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g | awk '
-        { v[NR] = $1 }
-        END {
-            med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            printf "%.3f %.3f %.3f\n", v[1], med, v[NR]
-        }'
-}
 median() {
     local lo med hi
     if [[ ! -v "times[$1]" ]]; then return 0; fi
-    read -r lo med hi < <(stats "${times[$1]}")
+    read -r lo med hi < <(bench_stats "${times[$1]}")
     printf '%s\n' "$med"
 }
 # fastest LABEL... — the smallest median among the labels that were measured.
@@ -581,7 +553,7 @@ print_section() { # TITLE TMPL_REF DUMP_REF SCHEMA_REF LABEL...
     printf '%-46s %8s %8s %8s %8s %8s %8s\n' "----" "-----" "--------" "-----" "------" "------" "--------"
     for label in "$@"; do
         [[ -v "times[$label]" ]] || continue
-        read -r lo med hi < <(stats "${times[$label]}")
+        read -r lo med hi < <(bench_stats "${times[$label]}")
         printf '%-46s %8s %8s %8s %8s %8s %8s\n' "$label" "$lo" "$med" "$hi" \
             "$(ratio "$med" "$tref")" "$(ratio "$med" "$dref")" "$(ratio "$med" "$sref")"
     done

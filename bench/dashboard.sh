@@ -33,6 +33,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"
 # shellcheck source=scripts/lib/pg.sh
 source "$repo/scripts/lib/pg.sh"
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
 
 TABLES=${TABLES:-500}
 EVENTS=${EVENTS:-10000}
@@ -43,8 +45,6 @@ SQL_REQUESTS=${SQL_REQUESTS:-5}
 PER_MIGRATION=10
 export PAGER=cat PSQL_PAGER=cat
 
-say() { printf '==> %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
 
 ((TABLES >= 2 * PER_MIGRATION)) || die "TABLES must be at least $((2 * PER_MIGRATION))"
 ((EVENTS >= 100)) || die "EVENTS must be at least 100"
@@ -76,22 +76,6 @@ cleanup() {
         dropdb --if-exists --force "$db" 2>/dev/null || true
     fi
     rm -rf -- "$work"
-}
-# stop_daemon — SIGTERM, wait (bounded), then SIGKILL. Safe to call twice.
-stop_daemon() {
-    [[ -n $daemon_pid ]] || return 0
-    local i
-    kill -TERM "$daemon_pid" 2>/dev/null || true
-    for ((i = 0; i < 200; i++)); do
-        kill -0 "$daemon_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$daemon_pid" 2>/dev/null; then
-        say "the daemon did not stop within 20s; killing it"
-        kill -KILL "$daemon_pid" 2>/dev/null || true
-    fi
-    wait "$daemon_pid" 2>/dev/null || true
-    daemon_pid=""
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -168,19 +152,8 @@ first_sha=$(git -C "$checkout" rev-parse HEAD)
 # ---------------------------------------------------------------------------
 # 2. PostgreSQL, the database, and `sluice apply` of the first commit
 # ---------------------------------------------------------------------------
-if [[ -z ${SLUICE_TEST_DATABASE_URL:-} ]]; then
-    # Its own mktemp dir: the postgres OS user cannot enter $work (mode 0700).
-    pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/sluice-dashboard-pg.XXXXXX")
-    sluice_pg_start "$pg_dir"
-    own_cluster=1
-else
-    url_re='^postgres(ql)?://([^:@/]+)@([^:/?]+)(:([0-9]+))?(/[^?]*)?'
-    [[ $SLUICE_TEST_DATABASE_URL =~ $url_re ]] \
-        || die "SLUICE_TEST_DATABASE_URL must look like postgresql://USER@HOST:PORT/DB (no password; use PGPASSFILE)"
-    export PGUSER=${BASH_REMATCH[2]} PGHOST=${BASH_REMATCH[3]} PGPORT=${BASH_REMATCH[5]:-5432}
-    say "using the server at $PGHOST:$PGPORT as $PGUSER"
-    dropdb --if-exists --force "$db" 2>/dev/null || true
-fi
+bench_server sluice-dashboard-pg
+if [[ $own_cluster == 0 ]]; then dropdb --if-exists --force "$db" 2>/dev/null || true; fi
 createdb "$db"
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 

@@ -21,14 +21,14 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
 
 N=${N:-1000}
 RUNS=${RUNS:-5}
 SEED=${SEED:-42}
 GAPS=${GAPS:-10}
 
-say() { printf '==> %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
 
 [[ $N =~ ^[1-9][0-9]*$ ]] || die "N must be a positive integer"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer"
@@ -50,15 +50,7 @@ trap 'exit 143' TERM
 # ---------------------------------------------------------------------------
 # The Sluice binary (copied, so a rebuild by someone else mid-run cannot swap it)
 # ---------------------------------------------------------------------------
-if [[ -n ${SLUICE_BIN:-} ]]; then
-    sluice_src=$SLUICE_BIN
-else
-    sluice_src=$repo/.build/release/sluice
-    if [[ ! -x $sluice_src && ${SKIP_BUILD:-0} != 1 ]]; then
-        say "no $sluice_src: swift build -c release --product sluice (the first build takes a few minutes)"
-        swift build -c release --product sluice >&2 || say "swift build failed"
-    fi
-fi
+sluice_src=$(bench_sluice_src "$repo")
 [[ -x $sluice_src ]] || die "no sluice binary at $sluice_src (set SLUICE_BIN)"
 mkdir -p "$work/bin"
 cp "$sluice_src" "$work/bin/sluice"
@@ -1002,19 +994,10 @@ PY
 # ---------------------------------------------------------------------------
 # Timing table
 # ---------------------------------------------------------------------------
-# stats "t1 t2 ..." — print "min median max".
-stats() {
-    tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g | awk '
-        { v[NR] = $1 }
-        END {
-            med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            printf "%.3f %.3f %.3f\n", v[1], med, v[NR]
-        }'
-}
 
 base_median=""
 if [[ -v "times[squawk]" ]]; then
-    read -r _ base_median _ < <(stats "${times[squawk]}")
+    read -r _ base_median _ < <(bench_stats "${times[squawk]}")
 fi
 
 printf '\nwall seconds of the whole command (min, median, max of %d), its median CPU seconds\n' "$RUNS"
@@ -1022,8 +1005,8 @@ printf '(user + sys, all threads), and the wall median over squawk'"'"'s\n'
 printf '\n%-28s %9s %9s %9s %9s %9s\n' "tool" "median s" "min s" "max s" "cpu s" "x squawk"
 printf '%-28s %9s %9s %9s %9s %9s\n' "----" "--------" "-----" "-----" "-----" "--------"
 for label in "${labels[@]}"; do
-    read -r lo med hi < <(stats "${times[$label]}")
-    read -r _ cpu _ < <(stats "${cpus[$label]}")
+    read -r lo med hi < <(bench_stats "${times[$label]}")
+    read -r _ cpu _ < <(bench_stats "${cpus[$label]}")
     ratio="-"
     if [[ -n $base_median ]]; then
         ratio=$(awk -v m="$med" -v f="$base_median" 'BEGIN { if (f > 0) printf "%.2f", m / f; else print "-" }')

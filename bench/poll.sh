@@ -28,6 +28,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"
 # shellcheck source=scripts/lib/pg.sh
 source "$repo/scripts/lib/pg.sh"
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
 
 COMMITS=${COMMITS:-10000}
 MIGRATIONS=${MIGRATIONS:-500}
@@ -41,8 +43,6 @@ FOOTPRINT_MAX_S=${FOOTPRINT_MAX_S:-600}
 PUSHES=${PUSHES:-5}
 export PAGER=cat PSQL_PAGER=cat
 
-say() { printf '==> %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
 
 ((COMMITS > MIGRATIONS + 1 && MIGRATIONS >= 1)) || die "need COMMITS > MIGRATIONS + 1 and MIGRATIONS >= 1"
 ((MIGRATIONS < 9000)) || die "MIGRATIONS must stay under 9000 (4-digit versions, pushes use the next ones)"
@@ -229,22 +229,6 @@ start_daemon() {
     die "the daemon did not answer on its control socket within 30s"
 }
 
-# stop_daemon — SIGTERM, wait (bounded), then SIGKILL. Safe to call twice.
-stop_daemon() {
-    [[ -n $daemon_pid ]] || return 0
-    local i
-    kill -TERM "$daemon_pid" 2>/dev/null || true
-    for ((i = 0; i < 200; i++)); do
-        kill -0 "$daemon_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$daemon_pid" 2>/dev/null; then
-        say "the daemon did not stop within 20s; killing it"
-        kill -KILL "$daemon_pid" 2>/dev/null || true
-    fi
-    wait "$daemon_pid" 2>/dev/null || true
-    daemon_pid=""
-}
 
 # cycles_in LOG — the number of cycles the daemon logged so far.
 cycles_in() { grep -c 'cycle.result=' "$1" 2>/dev/null || true; }

@@ -227,7 +227,8 @@ public struct RehearsalReport: Sendable, Codable, Equatable {
         return unit == 0 ? "\(count) B" : String(format: "%.1f", value) + " " + units[unit]
     }
 
-    static func seconds(_ ms: Int) -> String {
+    /// `120 ms`, `1.5 s`: how reports and the dashboard show a duration.
+    public static func seconds(_ ms: Int) -> String {
         ms < 1000 ? "\(ms) ms" : String(format: "%.1f s", Double(ms) / 1000)
     }
 }

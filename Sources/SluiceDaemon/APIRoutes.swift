@@ -10,6 +10,7 @@ struct DaemonAPI: Sendable {
     let engine: Engine
     let git: GitSource
     let state: DaemonState
+    let tipFolder = TipFolder()
 
     func register(on router: Router<BasicRequestContext>) {
         let api = router.group("api")
@@ -70,9 +71,13 @@ struct DaemonAPI: Sendable {
     }
 
     /// The migrations folder at the commit the daemon last fetched (nil before the first fetch).
+    /// Read from the mirror once per commit, not on every page view.
     func folderAtTip() async throws -> (MigrationFolder, String)? {
         guard let commit = await state.snapshot().commit else { return nil }
-        return (try await git.folder(at: commit, requireDown: engine.config.policy.requireDown), commit)
+        if let cached = await tipFolder.folder(for: commit) { return (cached, commit) }
+        let folder = try await git.folder(at: commit, requireDown: engine.config.policy.requireDown)
+        await tipFolder.store(folder, for: commit)
+        return (folder, commit)
     }
 
     func status() async throws -> StatusJSON {
@@ -139,5 +144,18 @@ struct DaemonAPI: Sendable {
         guard let text = request.uri.queryParameters.get(name) else { return nil }
         guard let number = Int(text) else { throw APIError(.badRequest, "\(name) must be a number") }
         return number
+    }
+}
+
+/// The parsed migrations folder of the last commit the API looked at.
+actor TipFolder {
+    private var commit: String?
+    private var folder: MigrationFolder?
+
+    func folder(for commit: String) -> MigrationFolder? { self.commit == commit ? folder : nil }
+
+    func store(_ folder: MigrationFolder, for commit: String) {
+        self.commit = commit
+        self.folder = folder
     }
 }

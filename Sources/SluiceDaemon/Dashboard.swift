@@ -196,9 +196,7 @@ struct Dashboard: Sendable {
         }
     }
 
-    static func duration(_ ms: Int) -> String {
-        ms < 1000 ? "\(ms) ms" : String(format: "%.1f s", Double(ms) / 1000)
-    }
+    static func duration(_ ms: Int) -> String { RehearsalReport.seconds(ms) }
 }
 
 /// SVG diagrams by version: a version's schema never changes, so each is drawn once (and

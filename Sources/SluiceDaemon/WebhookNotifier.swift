@@ -23,6 +23,7 @@ actor WebhookNotifier {
     private var cursor: Int?
     /// Kept between looks, like the watcher's liveness connection.
     private var store: StateStore?
+    private var tablesExist = false
     private var draining = false
     private var again = false
 
@@ -69,8 +70,11 @@ actor WebhookNotifier {
     }
 
     private func deliverNew() async {
-        if store == nil || store?.connection.isOpen != true { store = try? await engine.openStore() }
-        guard let store, (try? await store.isReadable()) == true else {
+        if store == nil || store?.connection.isOpen != true { store = try? await engine.openStore(); tablesExist = false }
+        guard let store else { return }
+        // Whether Sluice's tables exist is asked until they do, not on every poll.
+        if !tablesExist { tablesExist = (try? await store.isReadable()) == true }
+        guard tablesExist else {
             if cursor == nil { cursor = 0 }
             return
         }
@@ -79,7 +83,7 @@ actor WebhookNotifier {
             cursor = (try? await store.newestEventID()) ?? 0
             return
         }
-        guard let events = try? await store.events(after: from, limit: 200) else { return }
+        guard let events = try? await store.events(after: from, limit: 200) else { tablesExist = false; return }
         let secrets = (try? engine.settings.secrets) ?? []
         for event in events {
             cursor = event.id

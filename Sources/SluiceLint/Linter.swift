@@ -464,9 +464,7 @@ struct SourceText {
             return nil
         }
         guard let json = result.parse_tree,
-              let tree = json.withMemoryRebound(to: UInt8.self, capacity: strlen(json), { pointer in
-                  ParseTreeJSON.parse(UnsafeBufferPointer(start: pointer, count: strlen(json)))
-              }) as? [String: Any]
+              let tree = ParseTreeJSON.parse(json) as? [String: Any]
         else { return [] }
         var statements: [Statement] = []
         for entry in tree["stmts"] as? [[String: Any]] ?? [] {

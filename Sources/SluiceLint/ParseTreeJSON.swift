@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small reader for libpg_query's JSON parse trees, straight into Swift dictionaries and
 /// arrays: the linter reads thousands of them, and Foundation's `JSONSerialization` builds
 /// bridged objects first. The input is libpg_query's own output — well-formed JSON of
@@ -6,6 +8,12 @@ enum ParseTreeJSON {
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Any? {
         var reader = Reader(bytes: bytes)
         return reader.value()
+    }
+
+    /// libpg_query's NUL-terminated `parse_tree`.
+    static func parse(_ text: UnsafePointer<CChar>) -> Any? {
+        let count = strlen(text)
+        return text.withMemoryRebound(to: UInt8.self, capacity: count) { parse(UnsafeBufferPointer(start: $0, count: count)) }
     }
 
     struct Reader {

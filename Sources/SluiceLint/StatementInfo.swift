@@ -24,7 +24,6 @@ public enum StatementInfo {
         let result = pg_query_parse(sql)
         defer { pg_query_free_parse_result(result) }
         guard result.error == nil, let json = result.parse_tree else { return nil }
-        let data = Data(bytes: json, count: strlen(json))
-        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        return ParseTreeJSON.parse(json) as? [String: Any]
     }
 }

@@ -110,10 +110,15 @@ public final class StateStore: Sendable {
     }
 
     /// Events newest first; `before` pages back from an id.
+    /// The columns every events read selects, as `EventRecord(row:)` reads them.
+    private static let eventColumns = """
+        SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, kind, outcome, versions, commit_sha, actor,
+               duration_ms, message, error::text AS error, details::text AS details
+        """
+
     public func events(limit: Int, before: Int? = nil) async throws -> [EventRecord] {
         let result = try await connection.query("""
-            SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, kind, outcome, versions, commit_sha, actor,
-                   duration_ms, message, error::text AS error, details::text AS details
+            \(Self.eventColumns)
             FROM \(s).events WHERE ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $1::int
             """, [String(limit), before.map(String.init)])
         return result.records.map(EventRecord.init(row:))
@@ -180,8 +185,7 @@ public final class StateStore: Sendable {
     /// The newest event of `kind` naming any of `versions`.
     public func latestEvent(kind: String, anyOf versions: [String], outcome: String? = nil) async throws -> EventRecord? {
         try await connection.query("""
-            SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, kind, outcome, versions, commit_sha, actor,
-                   duration_ms, message, error::text AS error, details::text AS details
+            \(Self.eventColumns)
             FROM \(s).events WHERE kind = $1 AND versions && $2::text[] AND ($3::text IS NULL OR outcome = $3) ORDER BY id DESC LIMIT 1
             """, [kind, PGArray.encode(versions), outcome]).records.first.map(EventRecord.init(row:))
     }
@@ -205,8 +209,7 @@ public final class StateStore: Sendable {
     /// The newest event of `kind` whose versions include `version` (its details hold a report).
     public func latestEvent(kind: String, version: String, outcome: String? = nil) async throws -> EventRecord? {
         try await connection.query("""
-            SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, kind, outcome, versions, commit_sha, actor,
-                   duration_ms, message, error::text AS error, details::text AS details
+            \(Self.eventColumns)
             FROM \(s).events WHERE kind = $1 AND $2 = ANY (versions) AND ($3::text IS NULL OR outcome = $3) ORDER BY id DESC LIMIT 1
             """, [kind, version, outcome]).records.first.map(EventRecord.init(row:))
     }
@@ -214,8 +217,7 @@ public final class StateStore: Sendable {
     /// Events after `id`, oldest first (the webhook notifier's cursor).
     public func events(after id: Int, limit: Int) async throws -> [EventRecord] {
         try await connection.query("""
-            SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, kind, outcome, versions, commit_sha, actor,
-                   duration_ms, message, error::text AS error, details::text AS details
+            \(Self.eventColumns)
             FROM \(s).events WHERE id > $1::bigint ORDER BY id LIMIT $2::int
             """, [String(id), String(limit)]).records.map(EventRecord.init(row:))
     }
@@ -228,8 +230,7 @@ public final class StateStore: Sendable {
     /// One event by id.
     public func event(id: Int) async throws -> EventRecord? {
         try await connection.query("""
-            SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, kind, outcome, versions, commit_sha, actor,
-                   duration_ms, message, error::text AS error, details::text AS details
+            \(Self.eventColumns)
             FROM \(s).events WHERE id = $1::bigint
             """, [String(id)]).records.first.map(EventRecord.init(row:))
     }

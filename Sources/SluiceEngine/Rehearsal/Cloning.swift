@@ -24,12 +24,17 @@ struct ScratchServer: Sendable {
 
     /// `sluice_scratch_<UTC yyyyMMddHHmmss>_<6 hex>`: sortable, and the sweep reads its age from it.
     static func newName(now: Date = Date()) -> String {
+        let id = String(UInt32.random(in: 0...0xFF_FFFF), radix: 16)
+        return prefix + stamp().string(from: now) + "_" + String(repeating: "0", count: 6 - id.count) + id
+    }
+
+    /// The UTC `yyyyMMddHHmmss` stamp in scratch names.
+    static func stamp() -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMddHHmmss"
-        let id = String(UInt32.random(in: 0...0xFF_FFFF), radix: 16)
-        return prefix + formatter.string(from: now) + "_" + String(repeating: "0", count: 6 - id.count) + id
+        return formatter
     }
 
     /// When a scratch database was made, read from its name; nil for names not made by `newName`.
@@ -37,11 +42,7 @@ struct ScratchServer: Sendable {
         guard name.hasPrefix(prefix) else { return nil }
         let stamp = name.dropFirst(prefix.count).prefix(14)
         guard stamp.count == 14, stamp.allSatisfy(\.isNumber) else { return nil }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMddHHmmss"
-        return formatter.date(from: String(stamp))
+        return Self.stamp().date(from: String(stamp))
     }
 
     func connect() async throws -> Connection {
