@@ -129,24 +129,23 @@ public final class Connection: @unchecked Sendable {
 
     /// Quotes an identifier for SQL (`PQescapeIdentifier`).
     public func quoteIdentifier(_ name: String) throws -> String {
-        try queue.sync {
-            guard let escaped = PQescapeIdentifier(handle, name, name.utf8.count) else {
-                throw PGError(kind: .query, message: "cannot quote identifier \(name): \(String(cString: PQerrorMessage(handle)))")
-            }
-            defer { PQfreemem(escaped) }
-            return String(cString: escaped)
-        }
+        try escaped(name, what: "identifier \(name)", PQescapeIdentifier)
     }
 
     /// Quotes a value as an SQL string literal (`PQescapeLiteral`), for the few utility
     /// statements (`CREATE DATABASE … ENCODING`) that take no parameters.
     public func quoteLiteral(_ value: String) throws -> String {
+        try escaped(value, what: "literal", PQescapeLiteral)
+    }
+
+    /// Runs one of libpq's escape functions on the connection's queue and frees its result.
+    private func escaped(_ text: String, what: String, _ escape: (OpaquePointer?, UnsafePointer<CChar>?, Int) -> UnsafeMutablePointer<CChar>?) throws -> String {
         try queue.sync {
-            guard let escaped = PQescapeLiteral(handle, value, value.utf8.count) else {
-                throw PGError(kind: .query, message: "cannot quote literal: \(String(cString: PQerrorMessage(handle)))")
+            guard let result = escape(handle, text, text.utf8.count) else {
+                throw PGError(kind: .query, message: "cannot quote \(what): \(String(cString: PQerrorMessage(handle)))")
             }
-            defer { PQfreemem(escaped) }
-            return String(cString: escaped)
+            defer { PQfreemem(result) }
+            return String(cString: result)
         }
     }
 
