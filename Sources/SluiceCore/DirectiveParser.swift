@@ -1,18 +1,18 @@
 /// Reads `-- sluice:…` directives from the comment lines at the top of a section.
 enum DirectiveParser {
     static let known = ["no-transaction", "lock-timeout", "statement-timeout", "irreversible", "allow"]
-    /// Built once: a regex literal is compiled again every time its expression runs.
-    nonisolated(unsafe) static let directive = /--\s*sluice:([A-Za-z-]+)\s*(.*)/
 
     /// Parses the leading comment block; problems are reported as `file:line: …`.
     static func parse(_ sql: String, file: String, lineOffset: Int, into directives: inout Directives, problems: inout [FolderProblem]) {
         SQLText.forEachLine(sql) { index, rawLine in
-            let line = SQLText.trimmed(rawLine)
-            if line.isEmpty { return true }
-            guard line.hasPrefix("--") else { return false }
-            guard line.contains("sluice:"), let m = line.wholeMatch(of: directive) else { return true }
-            let name = String(m.1).lowercased()
-            let argument = String(m.2).trimmingCharacters(in: .whitespaces)
+            // Bytes first: most lines are blank, plain comments or the first statement.
+            let bytes = rawLine.utf8
+            guard let first = bytes.firstIndex(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { return true }
+            guard bytes[first...].starts(with: "--".utf8) else { return false }
+            guard SQLText.contains("sluice:", in: bytes) else { return true }
+            guard let (rawName, rawArgument) = directive(in: SQLText.trimmed(rawLine)) else { return true }
+            let name = rawName.lowercased()
+            let argument = rawArgument.trimmingCharacters(in: .whitespaces)
             let at = "\(file):\(lineOffset + index + 1)"
             switch name {
             case "no-transaction": directives.noTransaction = true
@@ -29,6 +29,19 @@ enum DirectiveParser {
             }
             return true
         }
+    }
+
+    /// `name` and the rest for a line `--␣sluice:name␣rest` (blanks optional; the name is
+    /// letters and `-`); nil for any other line. Read by hand: a Swift `Regex` match costs
+    /// microseconds, and every migration's header lines come through here.
+    static func directive(in line: Substring) -> (name: Substring, argument: Substring)? {
+        guard line.hasPrefix("--") else { return nil }
+        var rest = line.dropFirst(2).drop(while: \.isWhitespace)
+        guard rest.hasPrefix("sluice:") else { return nil }
+        rest = rest.dropFirst(7)
+        let name = rest.prefix { $0.isASCII && ($0.isLetter || $0 == "-") }
+        guard !name.isEmpty else { return nil }
+        return (name, rest[name.endIndex...].drop(while: \.isWhitespace))
     }
 }
 

@@ -17,9 +17,9 @@ enum FileName: Equatable {
 
     init(_ name: String) {
         if name == Self.sumFileName { self = .sum; return }
-        guard name.lowercased().hasSuffix(".sql") else { self = .ignored; return }
-        // Hand-written matching: this runs for every file of every read of the folder.
-        let stem = Substring(name.dropLast(4))
+        // Hand-written matching on bytes: this runs for every file of every read of the folder.
+        guard Self.hasSuffix(name.utf8, ".sql", ignoringCase: true) else { self = .ignored; return }
+        let stem = Substring(name.utf8.dropLast(4))
         if let paired = Self.paired(stem) {
             self = paired
         } else if let flyway = Self.flyway(stem) {
@@ -33,9 +33,9 @@ enum FileName: Equatable {
 
     /// `{digits}_{title}.up` / `.down` (the `.sql` already dropped).
     private static func paired(_ stem: Substring) -> FileName? {
-        let up = stem.hasSuffix(".up"), down = stem.hasSuffix(".down")
+        let up = hasSuffix(stem.utf8, ".up"), down = hasSuffix(stem.utf8, ".down")
         guard up || down else { return nil }
-        let base = stem.dropLast(up ? 3 : 5)
+        let base = Substring(stem.utf8.dropLast(up ? 3 : 5))
         guard let (digits, rest) = leadingDigits(base), rest.hasPrefix("_"), let v = Version(String(digits)) else { return nil }
         let title = String(rest.dropFirst())
         return up ? .pairedUp(v, title: title) : .pairedDown(v, title: title)
@@ -53,7 +53,16 @@ enum FileName: Equatable {
     }
 
     private static func leadingDigits(_ text: Substring) -> (Substring, Substring)? {
-        let digits = text.prefix(while: { $0.isASCII && $0.isNumber })
-        return digits.isEmpty ? nil : (digits, text[digits.endIndex...])
+        let digits = text.utf8.prefix(while: { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        return digits.isEmpty ? nil : (Substring(digits), text[digits.endIndex...])
+    }
+
+    /// An ASCII suffix, compared on the UTF-8 bytes.
+    private static func hasSuffix(_ text: some BidirectionalCollection<UInt8>, _ suffix: StaticString, ignoringCase: Bool = false) -> Bool {
+        let tail = UnsafeBufferPointer(start: suffix.utf8Start, count: suffix.utf8CodeUnitCount)
+        guard text.count >= tail.count else { return false }
+        return zip(text.suffix(tail.count), tail).allSatisfy { byte, want in
+            byte == want || (ignoringCase && byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") && byte + 32 == want)
+        }
     }
 }

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Turns the files of a migrations folder into migrations, in any layout of SPEC §1.
 ///
 /// Pure: the caller reads the files (from disk or from a Git tree) and hands over
@@ -40,8 +42,9 @@ public struct FolderParser: Sendable {
     /// reports problems as findings next to the migrations that did parse.
     public func analyze(_ entries: [FolderEntry]) -> (folder: MigrationFolder, problems: [FolderProblem]) {
         var problems: [FolderProblem] = []
-        var ups: [Version: [(layout: Layout, file: String, title: String, text: String, checksum: String)]] = [:]
-        var downs: [Version: [(file: String, title: String, text: String)]] = [:]
+        typealias Header = (directives: Directives, problems: [FolderProblem])
+        var ups: [Version: [(layout: Layout, file: String, title: String, text: String, checksum: String, header: Header)]] = [:]
+        var downs: [Version: [(file: String, title: String, text: String, header: Header)]] = [:]
         var singles: [(version: Version, file: String, title: String, text: String, checksum: String)] = []
         var repeatables: [RepeatableMigration] = []
         var ignored: [String] = []
@@ -50,15 +53,18 @@ public struct FolderParser: Sendable {
         var layoutsSeen: [Layout: String] = [:]
         var unreadableUps = Set<Version>()
 
-        for entry in entries.sorted(by: { $0.name < $1.name }) {
-            let kind = FileName(entry.name)
+        // By name as bytes (the order of `ls` in the C locale); sorting indices moves no entries.
+        let order = Self.sortedByName(entries)
+        let prepared = Self.prepare(order.map { entries[$0] })
+        for (entry, file) in zip(order.lazy.map({ entries[$0] }), prepared) {
+            let kind = file.kind
             if kind == .ignored { ignored.append(entry.name); continue }
             if kind == .sum {
-                do { sum = try SumFile.parse(Self.text(entry.bytes) ?? "") } catch { problems.append(error) }
+                do { sum = try SumFile.parse(file.text ?? "") } catch { problems.append(error) }
                 continue
             }
-            checksums[entry.name] = Checksum.sha256(entry.bytes)
-            guard let text = Self.text(entry.bytes) else {
+            checksums[entry.name] = file.checksum
+            guard let text = file.text else {
                 problems.append(.init(file: entry.name, message: "is not UTF-8 text", hint: "save the file as UTF-8"))
                 if case .pairedUp(let v, _) = kind { unreadableUps.insert(v) }
                 if case .flywayUp(let v, _) = kind { unreadableUps.insert(v) }
@@ -67,23 +73,22 @@ public struct FolderParser: Sendable {
             switch kind {
             case .pairedUp(let v, let title):
                 layoutsSeen[.paired] = layoutsSeen[.paired] ?? entry.name
-                ups[v, default: []].append((.paired, entry.name, title, text, checksums[entry.name]!))
+                ups[v, default: []].append((.paired, entry.name, title, text, file.checksum, file.header))
             case .pairedDown(let v, let title):
                 layoutsSeen[.paired] = layoutsSeen[.paired] ?? entry.name
-                downs[v, default: []].append((entry.name, title, text))
+                downs[v, default: []].append((entry.name, title, text, file.header))
             case .flywayUp(let v, let title):
                 layoutsSeen[.flyway] = layoutsSeen[.flyway] ?? entry.name
-                ups[v, default: []].append((.flyway, entry.name, title, text, checksums[entry.name]!))
+                ups[v, default: []].append((.flyway, entry.name, title, text, file.checksum, file.header))
             case .flywayDown(let v, let title):
                 layoutsSeen[.flyway] = layoutsSeen[.flyway] ?? entry.name
-                downs[v, default: []].append((entry.name, title, text))
+                downs[v, default: []].append((entry.name, title, text, file.header))
             case .flywayRepeatable(let title):
                 layoutsSeen[.flyway] = layoutsSeen[.flyway] ?? entry.name
-                var directives = Directives()
-                DirectiveParser.parse(text, file: entry.name, lineOffset: 0, into: &directives, problems: &problems)
-                repeatables.append(.init(title: title, section: .init(file: entry.name, sql: text, directives: directives), checksum: checksums[entry.name]!))
+                problems += file.header.problems
+                repeatables.append(.init(title: title, section: .init(file: entry.name, sql: text, directives: file.header.directives), checksum: file.checksum))
             case .single(let v, let title):
-                singles.append((v, entry.name, title, text, checksums[entry.name]!))
+                singles.append((v, entry.name, title, text, file.checksum))
             case .unknownSQL where Self.isFlywayCallback(entry.name):
                 problems.append(.init(
                     file: entry.name, message: "is a Flyway callback, which Sluice does not run",
@@ -100,7 +105,7 @@ public struct FolderParser: Sendable {
         for single in singles {
             guard let parsed = SingleFileParser.parse(single.text, file: single.file, problems: &problems) else { continue }
             layoutsSeen[parsed.layout] = layoutsSeen[parsed.layout] ?? single.file
-            ups[single.version, default: []].append((parsed.layout, single.file, single.title, single.text, single.checksum))
+            ups[single.version, default: []].append((parsed.layout, single.file, single.title, single.text, single.checksum, (Directives(), [])))
             if ups[single.version]!.count == 1 {
                 migrations.append(finish(Migration(version: single.version, title: single.title, layout: parsed.layout, up: parsed.up, down: parsed.down, checksum: single.checksum), problems: &problems))
             }
@@ -123,13 +128,12 @@ public struct FolderParser: Sendable {
                 problems.append(.init(file: downCandidates[0].file, message: "version \(version) has several downs: \(downCandidates.map(\.file).joined(separator: ", "))", hint: "keep one down file per version"))
                 continue
             }
-            var upSection = Section(file: up.file, sql: up.text)
-            DirectiveParser.parse(up.text, file: up.file, lineOffset: 0, into: &upSection.directives, problems: &problems)
+            let upSection = Section(file: up.file, sql: up.text, directives: up.header.directives)
+            problems += up.header.problems
             var downSection: Section?
             if let d = downCandidates.first {
-                var section = Section(file: d.file, sql: d.text)
-                DirectiveParser.parse(d.text, file: d.file, lineOffset: 0, into: &section.directives, problems: &problems)
-                downSection = section
+                downSection = Section(file: d.file, sql: d.text, directives: d.header.directives)
+                problems += d.header.problems
             }
             migrations.append(finish(Migration(version: version, title: up.title, layout: up.layout, up: upSection, down: downSection, checksum: up.checksum), problems: &problems))
         }
@@ -187,6 +191,72 @@ public struct FolderParser: Sendable {
         let stem = name.dropLast(4)
         let base = stem.split(separator: "__", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? String(stem)
         return ["before", "after", "create"].contains { prefix in events.contains { base == prefix + $0 } || base == prefix + "Schema" }
+    }
+
+    /// What is known of one file before the folder is put together: its kind, checksum,
+    /// text (nil when not UTF-8) and, for a whole-file section, its directives.
+    struct Prepared {
+        var kind: FileName
+        var checksum = ""
+        var text: String?
+        var header: (directives: Directives, problems: [FolderProblem]) = (Directives(), [])
+    }
+
+    /// Each file's name, checksum, text and directives, on every core for a large folder
+    /// (each file is independent; the folder is put together in order afterwards).
+    static func prepare(_ entries: [FolderEntry]) -> [Prepared] {
+        @Sendable func one(_ entry: FolderEntry) -> Prepared {
+            var file = Prepared(kind: FileName(entry.name))
+            switch file.kind {
+            case .ignored: return file
+            case .sum: file.text = text(entry.bytes); return file
+            default: break
+            }
+            file.checksum = Checksum.sha256(entry.bytes)
+            file.text = text(entry.bytes)
+            switch file.kind {
+            case .pairedUp, .pairedDown, .flywayUp, .flywayDown, .flywayRepeatable:
+                if let text = file.text {
+                    DirectiveParser.parse(text, file: entry.name, lineOffset: 0, into: &file.header.directives, problems: &file.header.problems)
+                }
+            default: break
+            }
+            return file
+        }
+        guard entries.count >= 64 else { return entries.map(one) }
+        var results = [Prepared?](repeating: nil, count: entries.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: entries.count) { out[$0] = one(entries[$0]) }
+        }
+        return results.map { $0! }
+    }
+
+    /// The entries' indices in byte order of their names (the order of `ls` in the C
+    /// locale). The names are packed into one buffer first: comparing `String`s retains and
+    /// releases both at every step, which costs more than the comparison.
+    static func sortedByName(_ entries: [FolderEntry]) -> [Int] {
+        var blob: [UInt8] = []
+        var spans: [Range<Int>] = []
+        spans.reserveCapacity(entries.count)
+        for entry in entries {
+            let start = blob.count
+            blob.append(contentsOf: entry.name.utf8)
+            spans.append(start..<blob.count)
+        }
+        return blob.withUnsafeBufferPointer { bytes in
+            spans.withUnsafeBufferPointer { spans in
+                Array(spans.indices).sorted { a, b in
+                    let x = spans[a], y = spans[b]
+                    var i = x.lowerBound, j = y.lowerBound
+                    while i < x.upperBound && j < y.upperBound {
+                        if bytes[i] != bytes[j] { return bytes[i] < bytes[j] }
+                        i += 1; j += 1
+                    }
+                    return x.count < y.count
+                }
+            }
+        }
     }
 
     private static func text(_ bytes: [UInt8]) -> String? {

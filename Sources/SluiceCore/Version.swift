@@ -11,6 +11,13 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible, 
     /// Parses digits separated by `.` or `_`; nil for anything else.
     public init?(_ text: String) {
         guard !text.isEmpty else { return nil }
+        // Fast path: one run of ASCII digits, the version of every paired, dbmate and goose file.
+        if text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            let digits = text.utf8.drop(while: { $0 == UInt8(ascii: "0") })
+            self.parts = [digits.isEmpty ? "0" : String(Substring(digits))]
+            self.text = text
+            return
+        }
         var parts: [String] = []
         for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "." || $0 == "_" }) {
             guard !raw.isEmpty, raw.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
@@ -35,8 +42,10 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible, 
             let left = index < lhs.parts.count ? lhs.parts[index] : "0"
             let right = index < rhs.parts.count ? rhs.parts[index] : "0"
             if left == right { continue }
-            if left.count != right.count { return left.count < right.count }
-            return left < right
+            // Parts are ASCII digits without leading zeros: the longer is larger, else bytes decide.
+            let leftCount = left.utf8.count, rightCount = right.utf8.count
+            if leftCount != rightCount { return leftCount < rightCount }
+            return left.utf8.lexicographicallyPrecedes(right.utf8)
         }
         return false
     }

@@ -20,13 +20,13 @@ public enum DestructiveTarget: Sendable, Equatable {
     /// The targets of every statement in `sql` (one or more statements); empty when the
     /// parser rejects the text.
     public static func find(in sql: String) -> [DestructiveTarget] {
-        guard let tree = StatementInfo.parseTree(sql), let stmts = tree["stmts"] as? [[String: Any]] else { return [] }
+        guard let stmts = StatementInfo.parseTree(sql)?["stmts"]?.items else { return [] }
         var targets: [DestructiveTarget] = []
         for entry in stmts {
-            guard let stmt = entry["stmt"] as? [String: Any] else { continue }
-            if let drop = stmt["DropStmt"] as? [String: Any] {
-                let objects = drop["objects"] as? [Any] ?? []
-                switch drop["removeType"] as? String {
+            guard let stmt = entry["stmt"] else { continue }
+            if let drop = stmt["DropStmt"] {
+                let objects = drop["objects"]?.items ?? []
+                switch drop["removeType"]?.string {
                 case "OBJECT_TABLE":
                     for object in objects {
                         let names = strings(inList: object)
@@ -37,22 +37,22 @@ public enum DestructiveTarget: Sendable, Equatable {
                     for object in objects { if let name = string(object) { targets.append(.dropSchema(name: name)) } }
                 default: break
                 }
-            } else if let truncate = stmt["TruncateStmt"] as? [String: Any] {
-                for relation in truncate["relations"] as? [Any] ?? [] {
-                    guard let range = (relation as? [String: Any])?["RangeVar"] as? [String: Any], let name = range["relname"] as? String else { continue }
-                    targets.append(.truncate(schema: range["schemaname"] as? String, name: name))
+            } else if let truncate = stmt["TruncateStmt"] {
+                for relation in truncate["relations"]?.items ?? [] {
+                    guard let range = relation["RangeVar"], let name = range["relname"]?.string else { continue }
+                    targets.append(.truncate(schema: range["schemaname"]?.string, name: name))
                 }
-            } else if let alter = stmt["AlterTableStmt"] as? [String: Any], (alter["objtype"] as? String) == "OBJECT_TABLE" {
-                guard let relation = alter["relation"] as? [String: Any], let table = relation["relname"] as? String else { continue }
-                let schema = relation["schemaname"] as? String
-                for command in alter["cmds"] as? [Any] ?? [] {
-                    guard let cmd = (command as? [String: Any])?["AlterTableCmd"] as? [String: Any], let column = cmd["name"] as? String else { continue }
-                    switch cmd["subtype"] as? String {
+            } else if let alter = stmt["AlterTableStmt"], alter["objtype"]?.string == "OBJECT_TABLE" {
+                guard let relation = alter["relation"], let table = relation["relname"]?.string else { continue }
+                let schema = relation["schemaname"]?.string
+                for command in alter["cmds"]?.items ?? [] {
+                    guard let cmd = command["AlterTableCmd"], let column = cmd["name"]?.string else { continue }
+                    switch cmd["subtype"]?.string {
                     case "AT_DropColumn":
                         targets.append(.dropColumn(schema: schema, table: table, column: column))
                     case "AT_AlterColumnType":
-                        let def = (cmd["def"] as? [String: Any])?["ColumnDef"] as? [String: Any]
-                        let type = (def?["typeName"] as? [String: Any]).flatMap(typeText)
+                        let def = cmd["def"]?["ColumnDef"]
+                        let type = def?["typeName"].flatMap(typeText)
                         targets.append(.alterType(schema: schema, table: table, column: column, type: type, using: def?["raw_default"] != nil))
                     default: break
                     }
@@ -63,30 +63,26 @@ public enum DestructiveTarget: Sendable, Equatable {
     }
 
     /// `"pg_catalog"."numeric"(10,2)[]` from a TypeName node; nil for modifiers that are not integers.
-    static func typeText(_ node: [String: Any]) -> String? {
-        let names = (node["names"] as? [Any] ?? []).compactMap(string)
+    static func typeText(_ node: ParseNode) -> String? {
+        let names = (node["names"]?.items ?? []).compactMap(string)
         guard !names.isEmpty else { return nil }
         var text = names.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ".")
-        if let typmods = node["typmods"] as? [Any], !typmods.isEmpty {
+        if let typmods = node["typmods"]?.items, !typmods.isEmpty {
             var values: [String] = []
             for mod in typmods {
-                guard let const = (mod as? [String: Any])?["A_Const"] as? [String: Any],
-                      let ival = const["ival"] as? [String: Any] else { return nil }
-                values.append(String((ival["ival"] as? Int) ?? 0))
+                guard let const = mod["A_Const"], let ival = const["ival"] else { return nil }
+                values.append(String(ival["ival"]?.int ?? 0))
             }
             text += "(" + values.joined(separator: ",") + ")"
         }
-        if let bounds = node["arrayBounds"] as? [Any] { text += String(repeating: "[]", count: bounds.count) }
+        if let bounds = node["arrayBounds"]?.items { text += String(repeating: "[]", count: bounds.count) }
         return text
     }
 
-    private static func string(_ node: Any) -> String? {
-        guard let value = (node as? [String: Any])?["String"] as? [String: Any] else { return nil }
-        return (value["sval"] ?? value["str"]) as? String
-    }
+    private static func string(_ node: ParseNode) -> String? { Node.string(node) }
 
-    private static func strings(inList node: Any) -> [String] {
-        guard let list = (node as? [String: Any])?["List"] as? [String: Any] else { return [] }
-        return (list["items"] as? [Any] ?? []).compactMap(string)
+    private static func strings(inList node: ParseNode) -> [String] {
+        guard node["List"] != nil else { return [] }
+        return Node.strings(inList: node)
     }
 }

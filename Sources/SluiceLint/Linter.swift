@@ -73,17 +73,22 @@ public struct Linter: Sendable {
             if let down = migration.down { sections.append(down) }
         }
         sections += repeatables.map(\.section)
+        // A batch of sections is parsed on every core, then analysed in order; a finished
+        // batch's trees are freed on another thread while the next batch parses.
+        let batchSize = 128
         var batch: [ParsedSection] = []
         var batchStart = 0
         var next = 0
         func take() -> ParsedSection {
             if next - batchStart >= batch.count {
+                ParsedSection.release(batch)
                 batchStart = next
-                batch = Self.parseAll(Array(sections[next..<min(sections.count, next + 128)]))
+                batch = Self.parseAll(Array(sections[next..<min(sections.count, next + batchSize)]))
             }
             defer { next += 1 }
             return batch[next - batchStart]
         }
+        defer { ParsedSection.release(batch) }
 
         var context = FolderContext()
         for migration in earlier {
@@ -123,6 +128,12 @@ public struct Linter: Sendable {
         var source: SourceText
         var statements: [Statement]?
         var error: LintFinding?
+
+        /// Frees a batch's parse trees (thousands of small objects) on the global queue.
+        static func release(_ batch: [ParsedSection]) {
+            guard !batch.isEmpty else { return }
+            DispatchQueue.global().async { withExtendedLifetime(batch) {} }
+        }
     }
 
     static func parseAll(_ sections: [Section]) -> [ParsedSection] {
@@ -158,9 +169,9 @@ public struct Linter: Sendable {
         var schema: String?
         var name: String
 
-        init(_ range: [String: Any]) {
-            schema = range["schemaname"] as? String
-            name = range["relname"] as? String ?? ""
+        init(_ range: ParseNode) {
+            schema = range["schemaname"]?.string
+            name = range["relname"]?.string ?? ""
         }
 
         init(names: [String]) {
@@ -204,12 +215,12 @@ public struct Linter: Sendable {
             switch statement.kind {
             case "CreateStmt", "CreateTableAsStmt":
                 hasDDL = true
-                let relation = (body["relation"] as? [String: Any]) ?? ((body["into"] as? [String: Any])?["rel"] as? [String: Any])
+                let relation = body["relation"] ?? body["into"]?["rel"]
                 if let relation { effects.created.append(TableName(relation)) }
             case "DropStmt":
                 hasDDL = true
-                let objects = body["objects"] as? [Any] ?? []
-                switch body["removeType"] as? String {
+                let objects = body["objects"]?.items ?? []
+                switch body["removeType"]?.string {
                 case "OBJECT_TABLE":
                     let names = objects.map { TableName(names: Node.strings(inList: $0)) }
                     effects.dropped += names
@@ -217,7 +228,7 @@ public struct Linter: Sendable {
                 case "OBJECT_SCHEMA":
                     if !isDown { flag(.dropSchema) }
                 case "OBJECT_INDEX":
-                    if body["concurrent"] as? Bool == true {
+                    if body["concurrent"]?.bool == true {
                         if inTransaction { flag(.concurrentlyInTransaction, "DROP INDEX CONCURRENTLY cannot run inside a transaction block, and the migration runs in one") }
                     } else if !isDown {
                         flag(.dropIndex)
@@ -228,25 +239,25 @@ public struct Linter: Sendable {
                 }
             case "AlterTableStmt":
                 hasDDL = true
-                guard let relation = body["relation"] as? [String: Any] else { break }
+                guard let relation = body["relation"] else { break }
                 let table = TableName(relation)
                 let fresh = isNew(table)
-                for command in body["cmds"] as? [Any] ?? [] {
-                    guard let cmd = (command as? [String: Any])?["AlterTableCmd"] as? [String: Any] else { continue }
-                    let column = cmd["name"] as? String ?? ""
-                    switch cmd["subtype"] as? String {
+                for command in body["cmds"]?.items ?? [] {
+                    guard let cmd = command["AlterTableCmd"] else { continue }
+                    let column = cmd["name"]?.string ?? ""
+                    switch cmd["subtype"]?.string {
                     case "AT_DropColumn":
                         if !isDown && !fresh { flag(.dropColumn, "DROP COLUMN \(table.display).\(column) destroys the column's data, and running code that still uses it breaks") }
                     case "AT_AlterColumnType":
                         if !isDown && !fresh { flag(.columnTypeChange, "changing the type of \(table.display).\(column) rewrites the table under an ACCESS EXCLUSIVE lock and may fail on, or change, existing values") }
                     case "AT_AddColumn":
-                        guard !fresh, let def = (cmd["def"] as? [String: Any])?["ColumnDef"] as? [String: Any] else { break }
-                        let name = def["colname"] as? String ?? ""
+                        guard !fresh, let def = cmd["def"]?["ColumnDef"] else { break }
+                        let name = def["colname"]?.string ?? ""
                         if let why = Self.rewritingColumn(def, functions: context.functions) {
                             flag(.addColumnVolatileDefault, "ADD COLUMN \(name) \(why) rewrites all of \(table.display) under an ACCESS EXCLUSIVE lock")
                         }
-                        for constraint in def["constraints"] as? [Any] ?? [] {
-                            switch ((constraint as? [String: Any])?["Constraint"] as? [String: Any])?["contype"] as? String {
+                        for constraint in def["constraints"]?.items ?? [] {
+                            switch constraint["Constraint"]?["contype"]?.string {
                             case "CONSTR_FOREIGN":
                                 flag(.addForeignKeyWithoutNotValid, "ADD COLUMN \(name) … REFERENCES adds a foreign key that is validated at once, blocking writes to both tables")
                             case "CONSTR_UNIQUE", "CONSTR_PRIMARY":
@@ -265,17 +276,17 @@ public struct Linter: Sendable {
                             flag(rule, "VALIDATE CONSTRAINT \(column) in the same transaction as its NOT VALID: the lock is held through the validation anyway; validate in a later migration")
                         }
                     case "AT_AddConstraint":
-                        guard let constraint = (cmd["def"] as? [String: Any])?["Constraint"] as? [String: Any] else { break }
-                        let notValid = constraint["skip_validation"] as? Bool == true
-                        let name = constraint["conname"] as? String
-                        if constraint["contype"] as? String == "CONSTR_CHECK", let name, let checked = Self.notNullColumn(constraint["raw_expr"] as Any) {
+                        guard let constraint = cmd["def"]?["Constraint"] else { break }
+                        let notValid = constraint["skip_validation"]?.bool == true
+                        let name = constraint["conname"]?.string
+                        if constraint["contype"]?.string == "CONSTR_CHECK", let name, let checked = Self.notNullColumn(constraint["raw_expr"]) {
                             if notValid { context.notNullChecks["\(table.name).\(name)"] = checked } else { context.notNullChecked.insert("\(table.name).\(checked)") }
                         }
                         if notValid, let name {
-                            notValidHere["\(table.name).\(name)"] = constraint["contype"] as? String == "CONSTR_FOREIGN" ? .addForeignKeyWithoutNotValid : .addCheckWithoutNotValid
+                            notValidHere["\(table.name).\(name)"] = constraint["contype"]?.string == "CONSTR_FOREIGN" ? .addForeignKeyWithoutNotValid : .addCheckWithoutNotValid
                         }
                         guard !fresh else { break }
-                        switch constraint["contype"] as? String {
+                        switch constraint["contype"]?.string {
                         case "CONSTR_FOREIGN" where !notValid: flag(.addForeignKeyWithoutNotValid)
                         case "CONSTR_CHECK" where !notValid: flag(.addCheckWithoutNotValid)
                         case "CONSTR_UNIQUE", "CONSTR_PRIMARY":
@@ -288,7 +299,7 @@ public struct Linter: Sendable {
             case "RenameStmt":
                 hasDDL = true
                 if isDown { break }
-                switch body["renameType"] as? String {
+                switch body["renameType"]?.string {
                 case "OBJECT_TABLE": flag(.renameTable)
                 case "OBJECT_COLUMN": flag(.renameColumn)
                 default: break
@@ -299,18 +310,18 @@ public struct Linter: Sendable {
                 if !isDown && body["whereClause"] == nil { flag(.deleteWithoutWhere) }
             case "IndexStmt":
                 hasDDL = true
-                let table = (body["relation"] as? [String: Any]).map(TableName.init)
-                if body["concurrent"] as? Bool == true {
+                let table = body["relation"].map(TableName.init)
+                if body["concurrent"]?.bool == true {
                     if inTransaction { flag(.concurrentlyInTransaction, "CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and the migration runs in one") }
                 } else if let table, !isNew(table) {
                     flag(.createIndexNonConcurrently, "CREATE INDEX on \(table.display) without CONCURRENTLY blocks writes to it while the index builds")
                 }
             case "ReindexStmt":
-                let concurrent = (body["params"] as? [Any] ?? []).contains { Node.defName($0) == "concurrently" }
+                let concurrent = (body["params"]?.items ?? []).contains { Node.defName($0) == "concurrently" }
                 if concurrent && inTransaction { flag(.concurrentlyInTransaction, "REINDEX CONCURRENTLY cannot run inside a transaction block") }
             case "VacuumStmt":
-                let options = (body["options"] as? [Any] ?? []).compactMap(Node.defName)
-                if body["is_vacuumcmd"] as? Bool == true {
+                let options = (body["options"]?.items ?? []).compactMap(Node.defName)
+                if body["is_vacuumcmd"]?.bool == true {
                     if options.contains("full") { flag(.vacuumFull) }
                     if inTransaction { flag(.concurrentlyInTransaction, "VACUUM cannot run inside a transaction block") }
                 }
@@ -323,17 +334,17 @@ public struct Linter: Sendable {
                 if inTransaction { flag(.concurrentlyInTransaction, "\(statement.kind.replacingOccurrences(of: "Stmt", with: "")) cannot run inside a transaction block") }
             case "CreateFunctionStmt":
                 hasDDL = true
-                if let name = (body["funcname"] as? [Any] ?? []).compactMap(Node.string).last {
-                    let volatility = (body["options"] as? [Any] ?? []).compactMap { option -> String? in
-                        guard let def = (option as? [String: Any])?["DefElem"] as? [String: Any], def["defname"] as? String == "volatility" else { return nil }
-                        return Node.string(def["arg"] as Any)
+                if let name = (body["funcname"]?.items ?? []).compactMap(Node.string).last {
+                    let volatility = (body["options"]?.items ?? []).compactMap { option -> String? in
+                        guard let def = option["DefElem"], def["defname"]?.string == "volatility", let arg = def["arg"] else { return nil }
+                        return Node.string(arg)
                     }.first
                     context.functions[name] = volatility.flatMap(\.first) ?? "v"
                 }
             case "TransactionStmt":
                 transactionStatements.append(statement)
             case "VariableSetStmt":
-                if (body["name"] as? String) == "lock_timeout" { setsLockTimeout = true }
+                if body["name"]?.string == "lock_timeout" { setsLockTimeout = true }
             case "SelectStmt", "InsertStmt", "UpdateStmt", "CopyStmt", "ExplainStmt", "NotifyStmt", "DoStmt", "CallStmt", "VariableShowStmt":
                 break
             default:
@@ -368,10 +379,9 @@ public struct Linter: Sendable {
                                              "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4", "nextval", "txid_current", "setseed"]
 
     /// `col` for a `col IS NOT NULL` expression.
-    static func notNullColumn(_ node: Any) -> String? {
-        guard let test = (node as? [String: Any])?["NullTest"] as? [String: Any], test["nulltesttype"] as? String == "IS_NOT_NULL",
-              let ref = (test["arg"] as? [String: Any])?["ColumnRef"] as? [String: Any] else { return nil }
-        return (ref["fields"] as? [Any] ?? []).compactMap(Node.string).last
+    static func notNullColumn(_ node: ParseNode?) -> String? {
+        guard let test = node?["NullTest"], test["nulltesttype"]?.string == "IS_NOT_NULL", let ref = test["arg"]?["ColumnRef"] else { return nil }
+        return (ref["fields"]?.items ?? []).compactMap(Node.string).last
     }
 
     /// Tables the up creates and the down leaves, and tables the up drops and the down does not re-create.
@@ -402,16 +412,16 @@ public struct Linter: Sendable {
 
     /// Why adding this column rewrites the table, or nil when it does not (PostgreSQL 11+
     /// stores a non-volatile default without touching the rows).
-    static func rewritingColumn(_ def: [String: Any], functions: [String: Character] = [:]) -> String? {
-        let type = ((def["typeName"] as? [String: Any])?["names"] as? [Any] ?? []).compactMap(Node.string).last ?? ""
+    static func rewritingColumn(_ def: ParseNode, functions: [String: Character] = [:]) -> String? {
+        let type = (def["typeName"]?["names"]?.items ?? []).compactMap(Node.string).last ?? ""
         if ["serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"].contains(type) { return "of type \(type) (a nextval() default)" }
-        for constraint in def["constraints"] as? [Any] ?? [] {
-            guard let c = (constraint as? [String: Any])?["Constraint"] as? [String: Any] else { continue }
-            switch c["contype"] as? String {
+        for constraint in def["constraints"]?.items ?? [] {
+            guard let c = constraint["Constraint"] else { continue }
+            switch c["contype"]?.string {
             case "CONSTR_IDENTITY": return "as an identity column"
             case "CONSTR_GENERATED": return "as a stored generated column"
             case "CONSTR_DEFAULT":
-                for name in Node.calls(in: c["raw_expr"] as Any) where !stableFunctions.contains(name) && functions[name] != "i" && functions[name] != "s" {
+                for name in Node.calls(in: c["raw_expr"]) where !stableFunctions.contains(name) && functions[name] != "i" && functions[name] != "s" {
                     return functions[name] == nil && !Self.knownVolatile.contains(name)
                         ? "with the default \(name)() (a function not declared STABLE or IMMUTABLE is volatile)"
                         : "with the volatile default \(name)()"
@@ -463,20 +473,18 @@ struct SourceText {
             findings.append(LintFinding(.syntaxError, file: section.file, line: line, column: column, version: version, message: message))
             return nil
         }
-        guard let json = result.parse_tree,
-              let tree = ParseTreeJSON.parse(json) as? [String: Any]
-        else { return [] }
+        guard let json = result.parse_tree, let tree = ParseTreeJSON.parse(json) else { return [] }
         var statements: [Statement] = []
-        for entry in tree["stmts"] as? [[String: Any]] ?? [] {
-            guard let stmt = entry["stmt"] as? [String: Any], let (kind, value) = stmt.first, let body = value as? [String: Any] else { continue }
-            let location = entry["stmt_location"] as? Int ?? 0
-            let length = entry["stmt_len"] as? Int ?? (bytes.count - location)
+        for entry in tree["stmts"]?.items ?? [] {
+            guard let (kind, body) = entry["stmt"]?.members?.first else { continue }
+            let location = entry["stmt_location"]?.int ?? 0
+            let length = entry["stmt_len"]?.int ?? (bytes.count - location)
             statements.append(statement(kind: kind, body: body, location: location, length: length))
         }
         return statements
     }
 
-    private func statement(kind: String, body: [String: Any], location: Int, length: Int) -> Statement {
+    private func statement(kind: String, body: ParseNode, location: Int, length: Int) -> Statement {
         let end = min(bytes.count, length == 0 ? bytes.count : location + length)
         // The statement starts at its first token: skip blanks and comments.
         var start = location
@@ -506,8 +514,8 @@ struct SourceText {
         if scanFrom > 0, bytes[scanFrom - 1] != 0x0A {
             while scanFrom < start, bytes[scanFrom] != 0x0A { scanFrom += 1 }
         }
-        let text = String(decoding: bytes[scanFrom..<max(scanFrom, lineEnd)], as: UTF8.self)
-        if text.contains("sluice:allow") {
+        if SQLText.contains("sluice:allow", in: bytes[scanFrom..<max(scanFrom, lineEnd)]) {
+            let text = String(decoding: bytes[scanFrom..<max(scanFrom, lineEnd)], as: UTF8.self)
             var lineNumber = position(ofByte: scanFrom).line
             for textLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
                 if let match = textLine.firstMatch(of: Self.allowComment) {
@@ -525,7 +533,7 @@ struct SourceText {
 /// One parsed statement: its node kind (`IndexStmt`) and body, where it starts, what it allows.
 struct Statement: Equatable {
     var kind: String
-    var body: [String: Any]
+    var body: ParseNode
     var location: Int
     var line: Int
     var column: Int
@@ -538,32 +546,34 @@ struct Statement: Equatable {
 
 /// Reading libpg_query's JSON nodes.
 enum Node {
-    static func string(_ node: Any) -> String? {
-        guard let value = (node as? [String: Any])?["String"] as? [String: Any] else { return nil }
-        return (value["sval"] ?? value["str"]) as? String
+    static func string(_ node: ParseNode) -> String? {
+        guard let value = node["String"] else { return nil }
+        return (value["sval"] ?? value["str"])?.string
     }
 
-    static func strings(inList node: Any) -> [String] {
-        guard let list = (node as? [String: Any])?["List"] as? [String: Any] else { return string(node).map { [$0] } ?? [] }
-        return (list["items"] as? [Any] ?? []).compactMap(string)
+    static func strings(inList node: ParseNode) -> [String] {
+        guard let list = node["List"] else { return string(node).map { [$0] } ?? [] }
+        return (list["items"]?.items ?? []).compactMap(string)
     }
 
-    static func defName(_ node: Any) -> String? {
-        ((node as? [String: Any])?["DefElem"] as? [String: Any])?["defname"] as? String
+    static func defName(_ node: ParseNode) -> String? {
+        node["DefElem"]?["defname"]?.string
     }
 
-    static func transactionKind(_ statement: Statement) -> String? { statement.body["kind"] as? String }
+    static func transactionKind(_ statement: Statement) -> String? { statement.body["kind"]?.string }
 
     /// The names of every function called in an expression tree, outermost first.
-    static func calls(in node: Any) -> [String] {
+    static func calls(in node: ParseNode?) -> [String] {
         var names: [String] = []
-        if let dict = node as? [String: Any] {
-            if let call = dict["FuncCall"] as? [String: Any], let name = (call["funcname"] as? [Any] ?? []).compactMap(string).last {
+        switch node {
+        case .object(let members)?:
+            if let call = node?["FuncCall"], let name = (call["funcname"]?.items ?? []).compactMap(string).last {
                 names.append(name)
             }
-            for key in dict.keys.sorted() { names += calls(in: dict[key]!) }
-        } else if let array = node as? [Any] {
-            for value in array { names += calls(in: value) }
+            for member in members.sorted(by: { $0.key < $1.key }) { names += calls(in: member.value) }
+        case .array(let values)?:
+            for value in values { names += calls(in: value) }
+        default: break
         }
         return names
     }

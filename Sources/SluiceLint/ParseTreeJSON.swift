@@ -1,17 +1,46 @@
 import Foundation
 
-/// A small reader for libpg_query's JSON parse trees, straight into Swift dictionaries and
-/// arrays: the linter reads thousands of them, and Foundation's `JSONSerialization` builds
-/// bridged objects first. The input is libpg_query's own output — well-formed JSON of
+/// One value of libpg_query's JSON parse tree. Objects keep their members in order in an
+/// array: parse-tree objects are small (a handful of fields), so a linear search by key is
+/// cheaper than building and hashing a dictionary, and reading a field needs no dynamic
+/// cast (the linter reads thousands of trees per run).
+enum ParseNode: Sendable {
+    case object([(key: String, value: ParseNode)])
+    case array([ParseNode])
+    case string(String)
+    case int(Int)
+    case double(Double)
+    case bool(Bool)
+    case null
+
+    /// The member `key` of an object; nil for a missing member or a value that is not an object.
+    subscript(key: String) -> ParseNode? {
+        guard case .object(let members) = self else { return nil }
+        for member in members where member.key == key { return member.value }
+        return nil
+    }
+
+    var string: String? { if case .string(let value) = self { value } else { nil } }
+    var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
+    var int: Int? { if case .int(let value) = self { value } else { nil } }
+    /// The items of an array; nil for anything else.
+    var items: [ParseNode]? { if case .array(let values) = self { values } else { nil } }
+    /// The members of an object, in the order libpg_query wrote them; nil for anything else.
+    var members: [(key: String, value: ParseNode)]? { if case .object(let values) = self { values } else { nil } }
+}
+
+/// A small reader for libpg_query's JSON parse trees, straight into `ParseNode`s:
+/// Foundation's `JSONSerialization` builds bridged objects first, and `Any` trees cost a
+/// runtime cast at every read. The input is libpg_query's own output — well-formed JSON of
 /// objects, arrays, strings, integers, booleans — so errors just end the read (nil).
 enum ParseTreeJSON {
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Any? {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> ParseNode? {
         var reader = Reader(bytes: bytes)
         return reader.value()
     }
 
     /// libpg_query's NUL-terminated `parse_tree`.
-    static func parse(_ text: UnsafePointer<CChar>) -> Any? {
+    static func parse(_ text: UnsafePointer<CChar>) -> ParseNode? {
         let count = strlen(text)
         return text.withMemoryRebound(to: UInt8.self, capacity: count) { parse(UnsafeBufferPointer(start: $0, count: count)) }
     }
@@ -24,15 +53,17 @@ enum ParseTreeJSON {
             while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
         }
 
-        mutating func value() -> Any? {
+        mutating func value() -> ParseNode? {
             skipSpace()
             guard index < bytes.count else { return nil }
             switch bytes[index] {
             case UInt8(ascii: "{"):
                 index += 1
-                var object: [String: Any] = [:]
+                var members: [(key: String, value: ParseNode)] = []
+                // Most parse-tree objects have a few members: one allocation instead of regrowing.
+                members.reserveCapacity(4)
                 skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return object }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
                 while true {
                     skipSpace()
                     guard let key = string() else { return nil }
@@ -40,44 +71,44 @@ enum ParseTreeJSON {
                     guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
                     index += 1
                     guard let item = value() else { return nil }
-                    object[key] = item
+                    members.append((key, item))
                     skipSpace()
                     guard index < bytes.count else { return nil }
                     if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    if bytes[index] == UInt8(ascii: "}") { index += 1; return object }
+                    if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
                     return nil
                 }
             case UInt8(ascii: "["):
                 index += 1
-                var array: [Any] = []
+                var array: [ParseNode] = []
                 skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return array }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(array) }
                 while true {
                     guard let item = value() else { return nil }
                     array.append(item)
                     skipSpace()
                     guard index < bytes.count else { return nil }
                     if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    if bytes[index] == UInt8(ascii: "]") { index += 1; return array }
+                    if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(array) }
                     return nil
                 }
             case UInt8(ascii: "\""):
-                return string()
+                return string().map(ParseNode.string)
             case UInt8(ascii: "t"):
                 index += 4
-                return true
+                return .bool(true)
             case UInt8(ascii: "f"):
                 index += 5
-                return false
+                return .bool(false)
             case UInt8(ascii: "n"):
                 index += 4
-                return Optional<Int>.none as Any
+                return .null
             default:
                 return number()
             }
         }
 
-        mutating func number() -> Any? {
+        mutating func number() -> ParseNode? {
             let start = index
             var isInteger = true
             while index < bytes.count {
@@ -88,7 +119,8 @@ enum ParseTreeJSON {
             }
             guard index > start else { return nil }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-            return isInteger ? (Int(text) as Any?) ?? Double(text) : Double(text)
+            if isInteger, let value = Int(text) { return .int(value) }
+            return Double(text).map(ParseNode.double)
         }
 
         mutating func string() -> String? {

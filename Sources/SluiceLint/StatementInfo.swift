@@ -8,22 +8,19 @@ public enum StatementInfo {
     /// index behind, which has to be dropped before the statement can run again.
     public static func concurrentIndex(_ sql: String) -> (schema: String?, name: String)? {
         guard sql.range(of: "concurrently", options: .caseInsensitive) != nil,
-              let tree = parseTree(sql),
-              let stmts = tree["stmts"] as? [[String: Any]], stmts.count == 1,
-              let stmt = stmts[0]["stmt"] as? [String: Any],
-              let index = stmt["IndexStmt"] as? [String: Any],
-              index["concurrent"] as? Bool == true,
-              let name = index["idxname"] as? String
+              let stmts = parseTree(sql)?["stmts"]?.items, stmts.count == 1,
+              let index = stmts[0]["stmt"]?["IndexStmt"],
+              index["concurrent"]?.bool == true,
+              let name = index["idxname"]?.string
         else { return nil }
-        let relation = index["relation"] as? [String: Any]
-        return (relation?["schemaname"] as? String, name)
+        return (index["relation"]?["schemaname"]?.string, name)
     }
 
-    /// The parse tree as JSON objects, or nil when the parser rejects the text.
-    static func parseTree(_ sql: String) -> [String: Any]? {
+    /// The parse tree, or nil when the parser rejects the text.
+    static func parseTree(_ sql: String) -> ParseNode? {
         let result = pg_query_parse(sql)
         defer { pg_query_free_parse_result(result) }
         guard result.error == nil, let json = result.parse_tree else { return nil }
-        return ParseTreeJSON.parse(json) as? [String: Any]
+        return ParseTreeJSON.parse(json)
     }
 }

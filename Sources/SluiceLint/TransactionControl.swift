@@ -37,12 +37,10 @@ public enum TransactionControl {
 
     /// `TRANS_STMT_BEGIN`, `TRANS_STMT_COMMIT`, … for a transaction statement; nil otherwise.
     static func kind(of statement: String) -> String? {
-        guard let tree = StatementInfo.parseTree(statement),
-              let stmts = tree["stmts"] as? [[String: Any]], stmts.count == 1,
-              let stmt = stmts[0]["stmt"] as? [String: Any],
-              let transaction = stmt["TransactionStmt"] as? [String: Any]
+        guard let stmts = StatementInfo.parseTree(statement)?["stmts"]?.items, stmts.count == 1,
+              let transaction = stmts[0]["stmt"]?["TransactionStmt"]
         else { return nil }
-        let kind = transaction["kind"] as? String ?? ""
+        let kind = transaction["kind"]?.string ?? ""
         // Savepoints stay inside our transaction and are harmless.
         return ["TRANS_STMT_SAVEPOINT", "TRANS_STMT_RELEASE", "TRANS_STMT_ROLLBACK_TO"].contains(kind) ? nil : kind
     }

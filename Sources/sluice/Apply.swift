@@ -3,7 +3,7 @@ import SluiceCore
 import SluiceEngine
 
 struct Apply: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply pending migrations now, in this process (for CI jobs, Kubernetes Jobs, pre-sync hooks).")
+    static let configuration = CommandConfiguration(commandName: "apply", abstract: "Apply pending migrations now, in this process (for CI jobs, Kubernetes Jobs, pre-sync hooks).")
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var source: SourceOptions

@@ -3,7 +3,7 @@ import SluiceCore
 import SluiceEngine
 
 struct Baseline: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Record the versions up to VERSION as applied without running them (adopting an existing database).")
+    static let configuration = CommandConfiguration(commandName: "baseline", abstract: "Record the versions up to VERSION as applied without running them (adopting an existing database).")
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var source: SourceOptions

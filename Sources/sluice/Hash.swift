@@ -3,7 +3,7 @@ import SluiceCore
 import SluiceEngine
 
 struct Hash: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write sluice.sum: a checksum per migration file and one over all of them.")
+    static let configuration = CommandConfiguration(commandName: "hash", abstract: "Write sluice.sum: a checksum per migration file and one over all of them.")
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var source: SourceOptions

@@ -2,7 +2,7 @@ import ArgumentParser
 import SluiceEngine
 
 struct History: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the events journal, newest first.")
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "Show the events journal, newest first.")
 
     @OptionGroup var common: CommonOptions
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import SluiceEngine
 
 struct New: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create the next version's migration files in the folder's layout.")
+    static let configuration = CommandConfiguration(commandName: "new", abstract: "Create the next version's migration files in the folder's layout.")
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var source: SourceOptions

@@ -5,6 +5,7 @@ import SluiceEngine
 
 struct Rehearse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "rehearse",
         abstract: "Clone the database, run the plan and the down/up check there, and print the report. Production is not changed.")
 
     @OptionGroup var common: CommonOptions

@@ -3,7 +3,7 @@ import SluiceCore
 import SluiceEngine
 
 struct Release: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Lift holds so the versions are applied again.")
+    static let configuration = CommandConfiguration(commandName: "release", abstract: "Lift holds so the versions are applied again.")
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var lock: LockOptions

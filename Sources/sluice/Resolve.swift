@@ -5,7 +5,7 @@ import SluiceEngine
 extension Engine.Resolution: ExpressibleByArgument {}
 
 struct Resolve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Settle a dirty no-transaction migration after checking the database by hand.")
+    static let configuration = CommandConfiguration(commandName: "resolve", abstract: "Settle a dirty no-transaction migration after checking the database by hand.")
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var lock: LockOptions

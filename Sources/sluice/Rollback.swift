@@ -4,7 +4,7 @@ import SluiceCore
 import SluiceEngine
 
 struct Rollback: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the recorded downs of every applied version above VERSION, newest first, and hold them.")
+    static let configuration = CommandConfiguration(commandName: "rollback", abstract: "Run the recorded downs of every applied version above VERSION, newest first, and hold them.")
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var source: SourceOptions

@@ -2,7 +2,7 @@ import ArgumentParser
 import SluiceEngine
 
 struct Status: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show applied, pending, held, dirty and drifted versions.")
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show applied, pending, held, dirty and drifted versions.")
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var source: SourceOptions

@@ -5,20 +5,25 @@ import Testing
 
 /// The linter's own JSON reader agrees with Foundation on libpg_query-shaped JSON.
 @Suite struct ParseTreeJSONTests {
-    static func parse(_ text: String) -> Any? {
+    static func parse(_ text: String) -> ParseNode? {
         Array(text.utf8).withUnsafeBufferPointer { ParseTreeJSON.parse($0) }
     }
 
     @Test func objectsArraysStringsNumbersAndEscapes() throws {
-        let text = #"{"a":[1,-2,true,false,3.5],"s":"x\"y\\z\nq\u00e4\ud83d\ude00/","e":{},"l":[], "n":{"k":"v"}}"#
-        let mine = try #require(Self.parse(text) as? [String: Any])
+        let text = #"{"a":[1,-2,true,false,3.5,null],"s":"x\"y\\z\nq\u00e4\ud83d\ude00/","e":{},"l":[], "n":{"k":"v"}}"#
+        let mine = try #require(Self.parse(text))
         let foundation = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        #expect(mine["s"] as? String == foundation["s"] as? String)
-        #expect(mine["s"] as? String == "x\"y\\z\nqä😀/")
-        let array = try #require(mine["a"] as? [Any])
-        #expect(array[0] as? Int == 1 && array[1] as? Int == -2 && array[2] as? Bool == true && array[3] as? Bool == false && array[4] as? Double == 3.5)
-        #expect((mine["e"] as? [String: Any])?.isEmpty == true && (mine["l"] as? [Any])?.isEmpty == true)
-        #expect((mine["n"] as? [String: Any])?["k"] as? String == "v")
+        #expect(mine["s"]?.string == foundation["s"] as? String)
+        #expect(mine["s"]?.string == "x\"y\\z\nqä😀/")
+        let array = try #require(mine["a"]?.items)
+        #expect(array.count == 6)
+        #expect(array[0].int == 1 && array[1].int == -2 && array[2].bool == true && array[3].bool == false)
+        guard case .double(let d) = array[4], case .null = array[5] else { Issue.record("3.5 and null: \(array)"); return }
+        #expect(d == 3.5)
+        #expect(mine["e"]?.members?.isEmpty == true && mine["l"]?.items?.isEmpty == true)
+        #expect(mine["n"]?["k"]?.string == "v")
+        #expect(mine.members?.map(\.key) == ["a", "s", "e", "l", "n"], "members keep their order")
+        #expect(mine["missing"] == nil && mine["s"]?["k"] == nil && mine["s"]?.int == nil, "a missing member, or a read of the wrong kind, is nil")
     }
 
     @Test func aRealParseTreeReadsTheSameAsWithFoundation() throws {
