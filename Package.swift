@@ -22,17 +22,12 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
-        // C shims: a module map and a header each, nothing else.
-        .systemLibrary(
-            name: "CLibPQ",
-            pkgConfig: "libpq",
-            providers: [.apt(["libpq-dev"])]
-        ),
-        .systemLibrary(
-            name: "CLibGit2",
-            pkgConfig: "libgit2",
-            providers: [.apt(["libgit2-dev"])]
-        ),
+        // C shims. libpq (libpq-dev) and libgit2 (libgit2-dev) are not linked at build time:
+        // each shim is the library's header plus generated trampolines (lazy.c, from
+        // scripts/gen-lazy-shims.py) that dlopen the library on first use, so commands that
+        // need neither (`lint`, `new`, `hash`) do not load their ~40 dependent libraries.
+        .target(name: "CLibPQ"),
+        .target(name: "CLibGit2"),
         // Debian's libpg-query-dev ships no pkg-config file; the module map links
         // `pg_query` and the header comes from the default include path.
         .systemLibrary(

@@ -130,8 +130,8 @@ missing=()  # "label|hint" rows for peers that are not installed
 # ---------------------------------------------------------------------------
 if want sluice; then
     if [[ ${SKIP_BUILD:-0} != 1 ]]; then
-        say "swift build -c release (the first build takes a few minutes)"
-        swift build -c release
+        say "scripts/build.sh (the first build takes a few minutes)"
+        bash "$repo/scripts/build.sh" >/dev/null
     fi
     [[ -x $sluice ]] || { say "no binary at $sluice"; exit 1; }
     "$sluice" hash --dir "$paired" >/dev/null  # write sluice.sum for the folder

@@ -16,7 +16,7 @@
 #   CATALOG_TABLES=2000  tables in the catalog-scale database (0 skips that part)
 #   SLUICE_BIN        the sluice binary (default .build/release/sluice; when that
 #                     default is missing it is built with
-#                     `swift build -c release --product sluice`, unless SKIP_BUILD=1)
+#                     scripts/build.sh, unless SKIP_BUILD=1)
 #   SLUICE_TEST_DATABASE_URL  an existing server (postgresql://USER@HOST:PORT/DB,
 #                     password via PGPASSFILE or PGPASSWORD); unset: start a
 #                     throwaway cluster with scripts/lib/pg.sh (fsync=off)

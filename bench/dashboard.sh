@@ -93,8 +93,8 @@ if [[ -n ${SLUICE_BIN:-} ]]; then
 else
     src_bin=$repo/.build-bench/release/sluice
     if [[ ${SKIP_BUILD:-0} != 1 ]]; then
-        say "swift build -c release --scratch-path .build-bench --product sluice (the first build takes a few minutes)"
-        swift build -c release --scratch-path "$repo/.build-bench" --product sluice --only-use-versions-from-resolved-file >&2
+        say "scripts/build.sh --scratch-path .build-bench (the first build takes a few minutes)"
+        bash "$repo/scripts/build.sh" --scratch-path "$repo/.build-bench" --only-use-versions-from-resolved-file >/dev/null
     fi
 fi
 [[ -x $src_bin ]] || die "no binary at $src_bin (build it, or set SLUICE_BIN)"

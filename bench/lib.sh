@@ -25,13 +25,14 @@ bench_server() {
 }
 
 # bench_sluice_src REPO — prints the binary to measure: $SLUICE_BIN, else
-# REPO/.build/release/sluice, built when missing (not with SKIP_BUILD=1).
+# REPO/.build/release/sluice, built with scripts/build.sh when missing (not with
+# SKIP_BUILD=1).
 bench_sluice_src() {
     if [[ -n ${SLUICE_BIN:-} ]]; then printf '%s\n' "$SLUICE_BIN"; return 0; fi
     local src=$1/.build/release/sluice
     if [[ ! -x $src && ${SKIP_BUILD:-0} != 1 ]]; then
-        say "no $src: swift build -c release --product sluice (the first build takes a few minutes)"
-        (cd "$1" && swift build -c release --product sluice >&2) || say "swift build failed"
+        say "no $src: scripts/build.sh (the first build takes a few minutes)"
+        bash "$1/scripts/build.sh" >/dev/null || say "scripts/build.sh failed"
     fi
     printf '%s\n' "$src"
 }

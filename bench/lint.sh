@@ -11,7 +11,7 @@
 #   SEED=42           seed of the generator (same SEED and N: same files)
 #   SLUICE_BIN        the sluice binary (default .build/release/sluice; when that
 #                     default is missing it is built with
-#                     `swift build -c release --product sluice`, unless SKIP_BUILD=1)
+#                     scripts/build.sh, unless SKIP_BUILD=1)
 #   GAPS=10           files listed per mapped rule that squawk flags and Sluice does not
 #   KEEP=1            keep the generated folder (its path is printed)
 #

@@ -117,8 +117,8 @@ record() {
 # not swap it under the daemon between restarts
 # ---------------------------------------------------------------------------
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
-    say "swift build -c release --product sluice (the first build takes a few minutes)"
-    swift build -c release --product sluice
+    say "scripts/build.sh (the first build takes a few minutes)"
+    bash "$repo/scripts/build.sh" >/dev/null
 fi
 [[ -x $repo/.build/release/sluice ]] || die "no binary at $repo/.build/release/sluice"
 sluice=$work/bin/sluice

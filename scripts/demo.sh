@@ -44,8 +44,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 sluice_pg_start "$pg_dir"
 
-banner "Building Sluice (swift build -c release; the first build takes a few minutes)"
-swift build -c release
+banner "Building Sluice (scripts/build.sh: swift build -c release, static Swift runtime; the first build takes a few minutes)"
+sluice=$(bash "$repo/scripts/build.sh")
 [[ -x $sluice ]] || { echo "no binary at $sluice after the build" >&2; exit 1; }
 
 banner "Creating database sluice_demo"

@@ -34,14 +34,15 @@ public func buildDaemon(config: SluiceConfig, identity: Identity, logger: Logger
         webhooks = hooks
     }
     let api = DaemonAPI(engine: engine, git: git, state: state)
-    let dashboard = try Dashboard(api: api)
-    let warmed = StopFlag()
     let httpOn = !["", "off", "none"].contains(config.daemon.http.lowercased())
+    // The dashboard's templates are compiled only when there is an HTTP listener to serve them.
+    let dashboard = httpOn ? try Dashboard(api: api) : nil
+    let warmed = StopFlag()
     watcher.onCycle = { [webhooks] outcome in
         webhooks?.poke()
         // The newest schema diagram is drawn ahead of the first visit (Graphviz takes a while
         // on a large schema): after the first cycle and after each that applied.
-        if httpOn && (outcome.result == .applied || !warmed.isSet) {
+        if let dashboard, outcome.result == .applied || !warmed.isSet {
             warmed.set()
             Task { await dashboard.warm() }
         }

@@ -2,7 +2,22 @@ import ArgumentParser
 import Foundation
 import SluiceCore
 
+/// The entry point. Synchronous on purpose: an `async` main hands the main thread to
+/// `dispatch_main()`, which ends it with `pthread_exit` — a forced unwind that reads the
+/// binary's unwind tables (megabytes of pages touched at every start, and resident in the
+/// daemon for its lifetime). Here the main thread waits while the command runs as a task.
 @main
+enum SluiceMain {
+    static func main() {
+        let finished = DispatchSemaphore(value: 0)
+        Task.detached {
+            await Sluice.start()
+            finished.signal()
+        }
+        finished.wait()
+    }
+}
+
 struct Sluice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
@@ -18,7 +33,7 @@ struct Sluice: AsyncParsableCommand {
         ])
 
     /// `sluice --config FILE COMMAND …`: the global option is handed to the subcommand.
-    static func main() async {
+    static func start() async {
         var arguments = Array(CommandLine.arguments.dropFirst())
         if let first = arguments.first, first == "--config" || first.hasPrefix("--config=") {
             let taken = first == "--config" ? Array(arguments.prefix(2)) : [first]
