@@ -17,7 +17,9 @@
 #   RSS_EVERY=200      sample VmRSS every this many polls
 #   FOOTPRINT_MAX_S=600  stop the footprint run after this many seconds anyway
 #   PUSHES=5           push-to-applied measurements (daemon polling every 1s)
-#   SKIP_BUILD=1       use the existing .build/release/sluice without building
+#   SLUICE_BIN         the binary to measure (default .build/release/sluice, built
+#                      with scripts/build.sh when missing)
+#   SKIP_BUILD=1       never build
 #
 # It always starts its own throwaway PostgreSQL cluster (scripts/lib/pg.sh):
 # the SQL count turns on statement logging, which needs the server's log file.
@@ -116,15 +118,12 @@ record() {
 # The binary: copied, so that a rebuild by someone else during the run does
 # not swap it under the daemon between restarts
 # ---------------------------------------------------------------------------
-if [[ ${SKIP_BUILD:-0} != 1 ]]; then
-    say "scripts/build.sh (the first build takes a few minutes)"
-    bash "$repo/scripts/build.sh" >/dev/null
-fi
-[[ -x $repo/.build/release/sluice ]] || die "no binary at $repo/.build/release/sluice"
+src_bin=$(bench_sluice_src "$repo")
+[[ -x $src_bin ]] || die "no binary at $src_bin"
 sluice=$work/bin/sluice
 mkdir -p "$work/bin"
-cp "$repo/.build/release/sluice" "$sluice"
-"$sluice" daemon --help >/dev/null 2>&1 || die "$repo/.build/release/sluice has no 'daemon' command: rebuild it"
+cp "$src_bin" "$sluice"
+"$sluice" daemon --help >/dev/null 2>&1 || die "$src_bin has no 'daemon' command: rebuild it"
 
 # ---------------------------------------------------------------------------
 # 1. The repository: COMMITS commits, MIGRATIONS of them adding a migration
