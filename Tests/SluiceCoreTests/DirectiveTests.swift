@@ -33,6 +33,11 @@ struct DirectiveTests {
         ("-- sluice:statement-timeout 0", Directives(statementTimeout: .zero)),
         ("--sluice:no-transaction", Directives(noTransaction: true)),
         ("  -- sluice:lock-timeout   250ms  ", Directives(lockTimeout: .milliseconds(250))),
+        ("--\tsluice:NO-TRANSACTION", Directives(noTransaction: true)),
+        // Comments that mention sluice: without being a directive are left alone.
+        ("-- see sluice: docs/lint.md", Directives()),
+        ("-- the sluice:no-transaction marker is not needed here", Directives()),
+        ("-- sluice:", Directives()),
     ])
     func single(_ line: String, _ expected: Directives) throws {
         let m = try up(line + "\nSELECT 1;\n")
