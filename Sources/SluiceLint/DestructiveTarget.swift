@@ -29,12 +29,12 @@ public enum DestructiveTarget: Sendable, Equatable {
                 switch drop["removeType"]?.string {
                 case "OBJECT_TABLE":
                     for object in objects {
-                        let names = strings(inList: object)
+                        let names = qualifiedName(object)
                         guard let name = names.last else { continue }
                         targets.append(.dropTable(schema: names.count > 1 ? names[names.count - 2] : nil, name: name))
                     }
                 case "OBJECT_SCHEMA":
-                    for object in objects { if let name = string(object) { targets.append(.dropSchema(name: name)) } }
+                    for object in objects { if let name = Node.string(object) { targets.append(.dropSchema(name: name)) } }
                 default: break
                 }
             } else if let truncate = stmt["TruncateStmt"] {
@@ -64,7 +64,7 @@ public enum DestructiveTarget: Sendable, Equatable {
 
     /// `"pg_catalog"."numeric"(10,2)[]` from a TypeName node; nil for modifiers that are not integers.
     static func typeText(_ node: ParseNode) -> String? {
-        let names = (node["names"]?.items ?? []).compactMap(string)
+        let names = (node["names"]?.items ?? []).compactMap(Node.string)
         guard !names.isEmpty else { return nil }
         var text = names.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ".")
         if let typmods = node["typmods"]?.items, !typmods.isEmpty {
@@ -79,10 +79,9 @@ public enum DestructiveTarget: Sendable, Equatable {
         return text
     }
 
-    private static func string(_ node: ParseNode) -> String? { Node.string(node) }
-
-    private static func strings(inList node: ParseNode) -> [String] {
-        guard node["List"] != nil else { return [] }
-        return Node.strings(inList: node)
+    /// The names of a `List` node; none for anything else (`Node.strings(inList:)` also
+    /// accepts a bare `String` node, which is not a qualified table name here).
+    private static func qualifiedName(_ node: ParseNode) -> [String] {
+        node["List"] == nil ? [] : Node.strings(inList: node)
     }
 }

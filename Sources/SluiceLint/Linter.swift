@@ -136,6 +136,9 @@ public struct Linter: Sendable {
         }
     }
 
+    /// `SLUICE_LINT_SERIAL` (profiling): parse on one thread. Read once, not per batch.
+    static let serialParse = getenv("SLUICE_LINT_SERIAL") != nil
+
     static func parseAll(_ sections: [Section]) -> [ParsedSection] {
         var results = [ParsedSection?](repeating: nil, count: sections.count)
         results.withUnsafeMutableBufferPointer { buffer in
@@ -146,7 +149,7 @@ public struct Linter: Sendable {
                 let statements = source.parse(into: &errors, version: nil)
                 out[index] = ParsedSection(source: source, statements: statements, error: errors.first)
             }
-            if ProcessInfo.processInfo.environment["SLUICE_LINT_SERIAL"] != nil {
+            if serialParse {
                 for index in 0..<sections.count { work(index) }
             } else {
                 DispatchQueue.concurrentPerform(iterations: sections.count, execute: work)
