@@ -2,19 +2,45 @@
 /// `500ms`, `30s`, `5m`, `1h`, `2d`, or a sum such as `1h30m`. `0` means none.
 public enum DurationParser {
     public static func parse(_ text: String) -> Duration? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        if trimmed == "0" { return .zero }
-        guard let match = trimmed.wholeMatch(of: /(?:\d+(?:ms|s|m|h|d))+/) else { return nil }
+        // Read by hand, not with a Swift Regex: the daemon parses its intervals at start, and
+        // the Regex engine is ~850 KiB of code it would otherwise keep resident.
+        let bytes = Array(text.utf8)
+        var start = 0, end = bytes.count
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        if end - start == 1, bytes[start] == UInt8(ascii: "0") { return .zero }
+        guard start < end else { return nil }
         var total = Duration.zero
-        for part in match.output.matches(of: /(\d+)(ms|s|m|h|d)/) {
-            guard let value = Int64(part.output.1) else { return nil }
-            switch part.output.2 {
-            case "ms": total += .milliseconds(value)
-            case "s": total += .seconds(value)
-            case "m": total += .seconds(value * 60)
-            case "h": total += .seconds(value * 3600)
-            default: total += .seconds(value * 86_400)
+        var i = start
+        while i < end {
+            var value: Int64 = 0
+            let digitsStart = i
+            while i < end, bytes[i] >= 0x30, bytes[i] <= 0x39 {
+                let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times10.addingReportingOverflow(Int64(bytes[i] - 0x30))
+                guard !o1, !o2 else { return nil }
+                value = sum
+                i += 1
             }
+            guard i > digitsStart, i < end else { return nil }
+            let unit = bytes[i] | 0x20  // ASCII lower case
+            let perUnit: Int64  // milliseconds
+            if unit == UInt8(ascii: "m"), i + 1 < end, bytes[i + 1] | 0x20 == UInt8(ascii: "s") {
+                perUnit = 1
+                i += 2
+            } else {
+                switch unit {
+                case UInt8(ascii: "s"): perUnit = 1000
+                case UInt8(ascii: "m"): perUnit = 60_000
+                case UInt8(ascii: "h"): perUnit = 3_600_000
+                case UInt8(ascii: "d"): perUnit = 86_400_000
+                default: return nil
+                }
+                i += 1
+            }
+            let (ms, overflow) = value.multipliedReportingOverflow(by: perUnit)
+            guard !overflow else { return nil }
+            total += .milliseconds(ms)
         }
         return total
     }

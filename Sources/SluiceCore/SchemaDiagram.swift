@@ -40,8 +40,8 @@ public enum SchemaDiagram {
         var edges: [(String, String)] = []
         for (name, table) in snapshot.tables.sorted(by: { $0.key < $1.key }) {
             for definition in table.constraints.values.sorted() where definition.hasPrefix("FOREIGN KEY") {
-                guard let match = definition.firstMatch(of: /REFERENCES\s+([^\s(]+)/) else { continue }
-                let target = String(match.output.1).replacingOccurrences(of: "\"", with: "")
+                guard let referenced = referencedTable(in: definition) else { continue }
+                let target = referenced.replacingOccurrences(of: "\"", with: "")
                 let schema = name.split(separator: ".").first.map(String.init) ?? "public"
                 let candidates = target.contains(".") ? [target] : ["\(schema).\(target)", "public.\(target)"]
                 if let found = candidates.first(where: { snapshot.tables[$0] != nil }) { edges.append((name, found)) }
@@ -74,10 +74,22 @@ public enum SchemaDiagram {
         return lines.joined(separator: "\n")
     }
 
+    /// `FOREIGN KEY (a) REFERENCES s.t(id)` → `s.t`: the word after the first `REFERENCES`
+    /// (read by hand: the daemon draws diagrams, and the Swift Regex engine is ~850 KiB of
+    /// code it would otherwise keep resident).
+    static func referencedTable(in definition: String) -> String? {
+        guard let keyword = definition.range(of: "REFERENCES") else { return nil }
+        let rest = definition[keyword.upperBound...]
+        guard let first = rest.first, first.isWhitespace else { return nil }
+        let name = rest.drop(while: \.isWhitespace).prefix(while: { !$0.isWhitespace && $0 != "(" })
+        return name.isEmpty ? nil : String(name)
+    }
+
     static func primaryKeyColumns(_ table: SchemaSnapshot.Table) -> Set<String> {
         guard let pk = table.constraints.values.first(where: { $0.hasPrefix("PRIMARY KEY") }),
-              let match = pk.firstMatch(of: /PRIMARY KEY \(([^)]*)\)/) else { return [] }
-        return Set(match.output.1.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\"", with: "") })
+              let open = pk.range(of: "PRIMARY KEY ("),
+              let close = pk[open.upperBound...].firstIndex(of: ")") else { return [] }
+        return Set(pk[open.upperBound..<close].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\"", with: "") })
     }
 
     /// `public.orders.user_id` → `public.orders` when that table exists.

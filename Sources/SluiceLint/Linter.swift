@@ -438,7 +438,27 @@ public struct Linter: Sendable {
 
 /// A section's text with its parse tree and byte → line:column mapping.
 struct SourceText {
-    nonisolated(unsafe) static let allowComment = /--\s*sluice:allow\s+(.+)$/
+    /// The rule names of a `-- sluice:allow rule[, rule…]` comment on `line`, if it has one.
+    /// Read by hand (the daemon lints before it applies; the Swift Regex engine is ~850 KiB of
+    /// code it would otherwise keep resident).
+    static func allowedRules(in line: Substring) -> [Substring]? {
+        var rest = line[...]
+        while let dashes = rest.range(of: "--") {
+            let afterDashes = rest[dashes.upperBound...].drop(while: \.isWhitespace)
+            if afterDashes.hasPrefix("sluice:allow") {
+                let afterKeyword = afterDashes.dropFirst("sluice:allow".count)
+                if let first = afterKeyword.first, first.isWhitespace {
+                    let names = afterKeyword.drop(while: \.isWhitespace)
+                    if !names.isEmpty {
+                        return names.split(whereSeparator: { $0 == "," || $0.isWhitespace })
+                    }
+                }
+            }
+            rest = rest[dashes.upperBound...]
+        }
+        return nil
+    }
+
     let section: Section
     let bytes: [UInt8]
     /// Byte offsets where each line starts.
@@ -521,8 +541,8 @@ struct SourceText {
             let text = String(decoding: bytes[scanFrom..<max(scanFrom, lineEnd)], as: UTF8.self)
             var lineNumber = position(ofByte: scanFrom).line
             for textLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                if let match = textLine.firstMatch(of: Self.allowComment) {
-                    for name in match.output.1.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }) where !name.isEmpty {
+                if let names = Self.allowedRules(in: textLine) {
+                    for name in names where !name.isEmpty {
                         allowed.append((name.lowercased(), lineNumber))
                     }
                 }

@@ -48,11 +48,64 @@ public struct ConnectionSettings: Sendable {
 
 /// Keeps secrets out of everything shown, logged or recorded.
 public enum Redactor {
-    /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`; `password=x` → `password=***`.
+    /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`; `password=x` (any case,
+    /// spaces around `=`, a `'quoted value'` too) → `password=***`.
+    ///
+    /// Read by hand rather than with a Swift Regex: the daemon redacts at start, and the Regex
+    /// engine is ~850 KiB of code it would otherwise keep resident.
     public static func redact(_ text: String) -> String {
-        var out = text.replacing(/(:\/\/[^:\/@\s]*):[^@\s]*@/) { "\($0.output.1):***@" }
-        out = out.replacing(/(?i)(password\s*=\s*)('[^']*'|[^\s&]+)/) { "\($0.output.1)***" }
-        return out
+        maskingKeywordPasswords(maskingURLPasswords(text))
+    }
+
+    /// `scheme://user:password@` → `scheme://user:***@`, for each `://` in `text`. The user part
+    /// has no `:`, `/`, `@` or space; the password runs to the next `@` and has no space.
+    static func maskingURLPasswords(_ text: String) -> String {
+        let chars = Array(text)
+        var out = ""
+        var i = 0, copied = 0
+        while i + 2 < chars.count {
+            guard chars[i] == ":", chars[i + 1] == "/", chars[i + 2] == "/" else { i += 1; continue }
+            var j = i + 3
+            while j < chars.count, !":/@".contains(chars[j]), !chars[j].isWhitespace { j += 1 }
+            guard j < chars.count, chars[j] == ":" else { i += 1; continue }
+            var k = j + 1
+            while k < chars.count, chars[k] != "@", !chars[k].isWhitespace { k += 1 }
+            guard k < chars.count, chars[k] == "@" else { i += 1; continue }
+            out += String(chars[copied...j]) + "***@"
+            i = k + 1
+            copied = i
+        }
+        return copied == 0 ? text : out + String(chars[copied...])
+    }
+
+    /// `password = value` → `password = ***`, where value is `'quoted'` or runs to a space or `&`.
+    static func maskingKeywordPasswords(_ text: String) -> String {
+        let chars = Array(text)
+        let keyword = Array("password")
+        var out = ""
+        var i = 0, copied = 0
+        while i + keyword.count <= chars.count {
+            guard zip(keyword, chars[i..<(i + keyword.count)]).allSatisfy({ $1.lowercased() == String($0) }) else {
+                i += 1
+                continue
+            }
+            var j = i + keyword.count
+            while j < chars.count, chars[j].isWhitespace { j += 1 }
+            guard j < chars.count, chars[j] == "=" else { i += 1; continue }
+            j += 1
+            while j < chars.count, chars[j].isWhitespace { j += 1 }
+            var end = j
+            if j < chars.count, chars[j] == "'", let close = chars[(j + 1)...].firstIndex(of: "'") {
+                end = close + 1
+            } else {
+                while end < chars.count, chars[end] != "&", !chars[end].isWhitespace { end += 1 }
+            }
+            guard end > j else { i += 1; continue }
+            out += String(chars[copied..<j]) + "***"
+            i = end
+            copied = end
+        }
+        return copied == 0 ? text : out + String(chars[copied...])
     }
 
     /// Removes every occurrence of the given secrets from `text`, then redacts URLs.
@@ -62,6 +115,36 @@ public enum Redactor {
         return redact(out)
     }
 
+    /// `text` without its `keyword = value` settings (value `'quoted'` or up to a space).
+    static func removingKeyword(_ keyword: String, from text: String) -> String {
+        let chars = Array(text), key = Array(keyword)
+        var out = ""
+        var i = 0
+        while i < chars.count {
+            if i + key.count <= chars.count, Array(chars[i..<(i + key.count)]) == key {
+                var j = i + key.count
+                while j < chars.count, chars[j].isWhitespace { j += 1 }
+                if j < chars.count, chars[j] == "=" {
+                    j += 1
+                    while j < chars.count, chars[j].isWhitespace { j += 1 }
+                    var end = j
+                    if j < chars.count, chars[j] == "'", let close = chars[(j + 1)...].firstIndex(of: "'") {
+                        end = close + 1
+                    } else {
+                        while end < chars.count, !chars[end].isWhitespace { end += 1 }
+                    }
+                    if end > j {
+                        i = end
+                        continue
+                    }
+                }
+            }
+            out.append(chars[i])
+            i += 1
+        }
+        return out
+    }
+
     /// Swaps the database of a URL (`…/app?x` → `…/other?x`) or conninfo (`dbname=`).
     static func replacingDatabase(in url: String, with database: String) -> String {
         if url.contains("://") {
@@ -69,7 +152,7 @@ public enum Redactor {
             components.path = "/" + database
             return components.string ?? url
         }
-        let stripped = url.replacing(/dbname\s*=\s*('[^']*'|\S+)/, with: "")
+        let stripped = removingKeyword("dbname", from: url)
         return stripped + " dbname='\(database.replacingOccurrences(of: "'", with: "\\'"))'"
     }
 }

@@ -25,7 +25,7 @@ struct DurationParserTests {
     }
 
     @Test("anything else is nil", arguments: [
-        "5", "5x", "", " ", "s", "ms", "-5s", "1.5s", "5 s", "5sec", "five", "1h 30m", "h1", "5s5", "0x", "99999999999999999999s",
+        "5", "5x", "", " ", "s", "ms", "-5s", "1.5s", "5 s", "5sec", "five", "1h 30m", "h1", "5s5", "0x", "99999999999999999999s", "9999999999999999d", "1h2",
     ])
     func rejects(_ text: String) {
         #expect(DurationParser.parse(text) == nil)

@@ -43,10 +43,10 @@ struct PGTools: Sendable {
 
     static func version(of path: String) async -> Int? {
         guard let result = try? await Subprocess.run(path.contains("/") ? .path(FilePath(path)) : .name(path), arguments: ["--version"], output: .string(limit: 4096)),
-              case .exited(0) = result.terminationStatus,
-              let text = Optional(result.standardOutput),
-              let match = text.firstMatch(of: /(\d+)(\.\d+)?/) else { return nil }
-        return Int(match.output.1)
+              case .exited(0) = result.terminationStatus else { return nil }
+        let text = result.standardOutput
+        // The first number: "pg_dump (PostgreSQL) 15.8" → 15.
+        return Int(String(text.drop(while: { !$0.isASCII || !$0.isNumber }).prefix(while: { $0.isASCII && $0.isNumber })))
     }
 
     func executable(_ name: String) -> Executable {
