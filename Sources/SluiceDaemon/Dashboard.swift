@@ -225,6 +225,12 @@ actor DiagramCache {
     }
 
     private static func draw(_ text: String) async -> Result<String, Unavailable> {
+        let notInstalled = Unavailable(description: "Graphviz (`dot`) is not installed, so the diagram is not drawn: install the graphviz package. The tables are listed below.")
+        // Looked up first: no process (and no pipes) for a program that is not there.
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        guard path.split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/dot") }) else {
+            return .failure(notInstalled)
+        }
         do {
             let result = try await Subprocess.run(.name("dot"), arguments: ["-Tsvg"], input: .string(text), output: .string(limit: 64 << 20), error: .string(limit: 1 << 16))
             let svg = result.standardOutput
@@ -234,7 +240,7 @@ actor DiagramCache {
             // Drop the XML prolog and doctype: the SVG is inlined in the page.
             return .success(svg.range(of: "<svg").map { String(svg[$0.lowerBound...]) } ?? svg)
         } catch {
-            return .failure(Unavailable(description: "Graphviz (`dot`) is not installed, so the diagram is not drawn: install the graphviz package. The tables are listed below."))
+            return .failure(notInstalled)
         }
     }
 }

@@ -34,6 +34,7 @@ struct WatcherService: Service {
                 if !counted || ![.noop, .waiting, .locked].contains(outcome.result) {
                     counted = await countMigrations(commit: outcome.commit)
                 }
+                if outcome.result != .noop { await reconciler.releaseMemory() }
                 await state.endCycle(outcome, waiters: waiters)
                 report(outcome)
                 onCycle(outcome)

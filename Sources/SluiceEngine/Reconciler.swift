@@ -56,6 +56,14 @@ public actor Reconciler {
         self.git = git
     }
 
+    /// Gives back what a busy cycle left behind: libgit2's caches and open packs, then the
+    /// allocator's free pages (``Malloc/returnFreeMemory()``). Call it after a cycle that did
+    /// work; a no-change poll allocates next to nothing.
+    public nonisolated func releaseMemory() async {
+        await git.releaseCaches()
+        Malloc.returnFreeMemory()
+    }
+
     /// Runs a cycle. `forced` (a trigger) re-plans even when nothing moved.
     public func cycle(forced: Bool, lockWait: Duration, sink: @escaping EventSink, shouldStop: @escaping @Sendable () -> Bool = { false }) async -> CycleOutcome {
         let startedAt = Date()

@@ -55,6 +55,18 @@ public final class GitMirror: @unchecked Sendable {
         return try body()
     }
 
+    /// Frees what libgit2 keeps from earlier operations: the parsed-object cache, the open
+    /// pack files with their delta-base caches (up to 16 MiB each) and mapped windows, the
+    /// config and the ref database (`git_repository__cleanup`). The repository stays usable and
+    /// reopens what it needs on next use; Sluice's own indexes (``introducingCommit(folder:file:tip:)``)
+    /// are kept. The daemon calls this after a cycle that did work, so that a walk over a long
+    /// history does not stay resident until the next one.
+    public func releaseCaches() {
+        lock.lock()
+        defer { lock.unlock() }
+        _ = git_repository__cleanup(repository)
+    }
+
     /// The remote with any password in it masked, for messages.
     var displayRemote: String { SecretScrubber.maskURLPasswords(remote) }
 }

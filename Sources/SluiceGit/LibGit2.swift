@@ -4,7 +4,20 @@ import CLibGit2
 enum LibGit2 {
     /// `git_libgit2_init()` runs on first access; Swift runs a static initialiser exactly once.
     /// libgit2 is never shut down: the mirror lives as long as the process.
-    static let initialized: Int32 = git_libgit2_init()
+    ///
+    /// The parsed-object cache of each repository is capped at ``objectCacheBytes``: libgit2's
+    /// default (256 MiB) let a daemon that once walked a long history (to find the commit that
+    /// introduced each migration) keep every commit and tree it parsed for good.
+    static let initialized: Int32 = {
+        let count = git_libgit2_init()
+        _ = sluice_git_set_cache_max_size(objectCacheBytes)
+        return count
+    }()
+
+    /// The cap on each repository's parsed-object cache. Sluice keeps what it needs from a walk
+    /// (the introduction index, commit details) itself, so the cache only has to serve the
+    /// lookups within one walk, such as a commit's parent read again as the next commit.
+    static let objectCacheBytes = 4 << 20
 
     /// The libgit2 version linked, e.g. "1.5.1".
     static var version: String {

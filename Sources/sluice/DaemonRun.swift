@@ -14,6 +14,7 @@ struct DaemonRun: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
+        Malloc.tuneForDaemon()
         let output = Output(format: common.format)
         let config: SluiceConfig
         do { config = try await ConfigLoader.load(explicitPath: common.config) } catch { throw output.fail(error) }

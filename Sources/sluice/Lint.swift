@@ -66,14 +66,3 @@ struct Lint: AsyncParsableCommand {
         }
     }
 }
-
-/// glibc's mallopt(3) (malloc.h is not in Swift's Glibc module).
-enum Malloc {
-    @_silgen_name("mallopt") private static func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
-
-    static func tuneForShortRun() {
-        _ = mallopt(-2, 16 << 20)  // M_TOP_PAD
-        _ = mallopt(-1, 64 << 20)  // M_TRIM_THRESHOLD
-        _ = mallopt(-3, 16 << 20)  // M_MMAP_THRESHOLD
-    }
-}

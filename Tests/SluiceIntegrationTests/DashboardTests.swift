@@ -19,7 +19,10 @@ import Testing
 
     @Test func pagesOverHTTP() async throws {
         try await withTestDatabase { db in
-            let (_, daemon) = try await Self.daemonWithHistory(db)
+            // The fixture holds the remote and the daemon's state directory: it must outlive
+            // the daemon (its deinit deletes them).
+            let (git, daemon) = try await Self.daemonWithHistory(db)
+            defer { withExtendedLifetime(git) {} }
             let (code, home) = try daemon.http("/")
             #expect(code == 200)
             #expect(home.contains("<table id=\"deployments\">") && home.contains("Grace Hopper") && home.contains("Add orders"), "\(home.prefix(3000))")
@@ -63,7 +66,10 @@ import Testing
         let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
         let browser = try #require(chromium, "headless Chromium is needed (apt package chromium; scripts/test.sh installs it)")
         try await withTestDatabase { db in
-            let (_, daemon) = try await Self.daemonWithHistory(db)
+            // The fixture holds the remote and the daemon's state directory: it must outlive
+            // the daemon (its deinit deletes them).
+            let (git, daemon) = try await Self.daemonWithHistory(db)
+            defer { withExtendedLifetime(git) {} }
             let id = try #require(try await db.scalar("SELECT id FROM sluice.events WHERE kind = 'apply' ORDER BY id DESC LIMIT 1"))
             let shots = CLI.packageRoot.appendingPathComponent(".build/dashboard-screenshots").path
             try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
