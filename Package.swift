@@ -90,6 +90,8 @@ let package = Package(
 
         // Unit tests: no server, no network.
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore", "SluiceLint", "SluiceEngine"]),
+        // The daemon's memory hygiene (ResidentPages) on this process's own mappings.
+        .testTarget(name: "SluiceDaemonTests", dependencies: ["SluiceDaemon"]),
         // Git tests: real repositories made in temp folders, no server.
         .testTarget(name: "SluiceGitTests", dependencies: ["SluiceCore", "SluiceGit"]),
         // Integration tests: a real PostgreSQL (scripts/test.sh starts one) and real Git.

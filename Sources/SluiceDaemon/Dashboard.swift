@@ -201,11 +201,15 @@ struct Dashboard: Sendable {
 
 /// SVG diagrams by version: a version's schema never changes, so each is drawn once (and
 /// the newest is drawn ahead, after each cycle that applied: `Dashboard.warm`). Concurrent
-/// first requests for one version share one `dot` run.
+/// first requests for one version share one `dot` run. The cache holds at most
+/// ``maxBytes`` of SVG (a 500-table schema draws ~500 KB), oldest drawn out first; the one
+/// just drawn is always kept.
 actor DiagramCache {
     struct Unavailable: Error, CustomStringConvertible { var description: String }
+    static let maxBytes = 4 << 20
     private var cache: [String: String] = [:]
     private var order: [String] = []
+    private var bytes = 0
     private var drawing: [String: Task<Result<String, Unavailable>, Never>] = [:]
 
     func svg(version: String, dot: () -> String) async -> Result<String, Unavailable> {
@@ -219,7 +223,10 @@ actor DiagramCache {
         if case .success(let svg) = result {
             cache[version] = svg
             order.append(version)
-            if order.count > 64 { cache[order.removeFirst()] = nil }
+            bytes += svg.utf8.count
+            while bytes > Self.maxBytes, order.count > 1, let evicted = cache.removeValue(forKey: order.removeFirst()) {
+                bytes -= evicted.utf8.count
+            }
         }
         return result
     }

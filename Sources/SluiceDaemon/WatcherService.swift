@@ -24,6 +24,7 @@ struct WatcherService: Service {
         let stop = StopFlag()
         var failures = 0
         var counted = false
+        var lastRelease = ContinuousClock.now, releaseDue = false, first = true
         await beforeFirstCycle()
         try await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -34,10 +35,27 @@ struct WatcherService: Service {
                 if !counted || ![.noop, .waiting, .locked].contains(outcome.result) {
                     counted = await countMigrations(commit: outcome.commit)
                 }
-                if outcome.result != .noop { await reconciler.releaseMemory() }
+                // `waiting` and `locked` repeat every poll while a failed plan or another
+                // replica's apply lasts, and do next to nothing.
+                let busy = ![.noop, .waiting, .locked].contains(outcome.result)
+                if busy { await reconciler.releaseMemory() }
                 await state.endCycle(outcome, waiters: waiters)
                 report(outcome)
                 onCycle(outcome)
+                // Unmap the code and constants no longer in use (ResidentPages) on the first
+                // quiet cycle after start-up or after a cycle that did work — not at once: the
+                // webhooks and the dashboard's diagrams run after such a cycle — and every few
+                // minutes, for what the dashboard and API ran between cycles.
+                let quiet = !busy && !first
+                if !quiet { releaseDue = true }
+                if (quiet && releaseDue) || lastRelease.duration(to: .now) >= Self.releaseEvery {
+                    if quiet { Malloc.returnFreeMemory() }  // a busy cycle's trim ran above
+                    let bytes = ResidentPages.releaseCleanFilePages()
+                    lastRelease = .now
+                    releaseDue = !quiet
+                    logger.debug("released clean file pages", metadata: ["bytes": "\(bytes)"])
+                }
+                first = false
                 failures = [.failed, .unreachable, .refused].contains(outcome.result) ? failures + 1 : 0
                 if Task.isShuttingDownGracefully || stop.isSet { break }
                 let wait = delay(afterFailures: failures)
@@ -50,6 +68,11 @@ struct WatcherService: Service {
             Task { await state.wake() }
         }
     }
+
+    /// How often an idle daemon gives back the clean pages of code and read-only data it no
+    /// longer runs (``ResidentPages``); after start-up and after a cycle that did work, the
+    /// next quiet cycle does it.
+    static let releaseEvery: Duration = .seconds(300)
 
     /// The poll interval ±10%, doubled per consecutive failure up to 10 minutes (never below the interval).
     func delay(afterFailures failures: Int) -> Duration {

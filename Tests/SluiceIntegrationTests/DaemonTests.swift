@@ -6,6 +6,33 @@ import Testing
 /// The daemon end to end: real Git remotes made in the test, the real binary, a real database.
 /// Cycles are driven with `daemon trigger --wait`, so no test sleeps blindly.
 @Suite struct DaemonTests {
+    /// ResidentPages (docs/daemon.md, "Footprint"): after the first cycle and after each cycle
+    /// that did work, the daemon unmaps the clean pages of its code; the code it runs next
+    /// comes back from the page cache, so later cycles, trigger and HTTP work as before.
+    @Test func cleanCodePagesAreReleasedAfterCyclesAndTheDaemonGoesOn() async throws {
+        try await withTestDatabase { db in
+            let git = try GitFixture()
+            try git.commit(GitFixture.table(1, "users"), message: "Add users")
+            let daemon = try DaemonProcess(git, db, arguments: ["--log-level", "debug"])
+            try await daemon.ready(db: db)
+            #expect(try await daemon.cycle(db).status == 0)
+            try git.commit(GitFixture.table(2, "orders"), message: "Add orders")
+            let applied = try await daemon.cycle(db)
+            #expect(applied.status == 0 && applied.stdout.contains("apply 0002_orders"), "\(applied)")
+            #expect(try await db.tableExists("orders"))
+            #expect(try daemon.http("/metrics").0 == 200)
+            #expect(try await daemon.cycle(db).status == 0)
+            let stopped = try await daemon.stop()
+            #expect(stopped.status == 0, "\(stopped)")
+            // One release after the first cycle, one after the applying cycle: each unmapped
+            // at least a MiB (the binary alone has ~28 MiB of code).
+            let released = stopped.stderr.split(separator: "\n").filter { $0.contains("released clean file pages") }
+                .compactMap { line in line.split(separator: " ").first(where: { $0.hasPrefix("bytes=") }).flatMap { Int($0.dropFirst(6)) } }
+            #expect(released.count >= 2, "\(stopped.stderr.suffix(3000))")
+            #expect(released.allSatisfy { $0 > 1 << 20 }, "\(released)")
+        }
+    }
+
     @Test func appliesNewCommitsAndRecordsWhoIntroducedThem() async throws {
         try await withTestDatabase { db in
             let git = try GitFixture()

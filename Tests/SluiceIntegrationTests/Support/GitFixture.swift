@@ -92,7 +92,7 @@ final class DaemonProcess: @unchecked Sendable {
     /// A port of its own for `/healthz` and `/readyz`.
     let httpPort = DaemonProcess.freePort()
 
-    init(_ fixture: GitFixture, _ db: TestDatabase, env extra: [String: String] = [:], name: String = "d") throws {
+    init(_ fixture: GitFixture, _ db: TestDatabase, env extra: [String: String] = [:], name: String = "d", arguments: [String] = []) throws {
         let dir = fixture.root + "/daemon-" + name
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         socket = dir + "/control.sock"
@@ -104,7 +104,7 @@ final class DaemonProcess: @unchecked Sendable {
             "SLUICE_REPOSITORY_POLL_INTERVAL": "1h",
             "SLUICE_DAEMON_HTTP": "127.0.0.1:\(httpPort)",
         ].merging(extra) { _, new in new }
-        running = try CLI.start(["daemon", "run"], database: db, env: env)
+        running = try CLI.start(["daemon", "run"] + arguments, database: db, env: env)
     }
 
     /// Waits until the control socket answers (bounded), so tests never sleep blindly.
