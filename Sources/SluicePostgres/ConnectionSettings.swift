@@ -85,25 +85,14 @@ public enum Redactor {
         var out = ""
         var i = 0, copied = 0
         while i + keyword.count <= chars.count {
-            guard zip(keyword, chars[i..<(i + keyword.count)]).allSatisfy({ $1.lowercased() == String($0) }) else {
+            guard zip(keyword, chars[i..<(i + keyword.count)]).allSatisfy({ $1.lowercased() == String($0) }),
+                  let setting = setting(in: chars, after: i + keyword.count, stops: ["&"]) else {
                 i += 1
                 continue
             }
-            var j = i + keyword.count
-            while j < chars.count, chars[j].isWhitespace { j += 1 }
-            guard j < chars.count, chars[j] == "=" else { i += 1; continue }
-            j += 1
-            while j < chars.count, chars[j].isWhitespace { j += 1 }
-            var end = j
-            if j < chars.count, chars[j] == "'", let close = chars[(j + 1)...].firstIndex(of: "'") {
-                end = close + 1
-            } else {
-                while end < chars.count, chars[end] != "&", !chars[end].isWhitespace { end += 1 }
-            }
-            guard end > j else { i += 1; continue }
-            out += String(chars[copied..<j]) + "***"
-            i = end
-            copied = end
+            out += String(chars[copied..<setting.value]) + "***"
+            i = setting.end
+            copied = setting.end
         }
         return copied == 0 ? text : out + String(chars[copied...])
     }
@@ -121,28 +110,33 @@ public enum Redactor {
         var out = ""
         var i = 0
         while i < chars.count {
-            if i + key.count <= chars.count, Array(chars[i..<(i + key.count)]) == key {
-                var j = i + key.count
-                while j < chars.count, chars[j].isWhitespace { j += 1 }
-                if j < chars.count, chars[j] == "=" {
-                    j += 1
-                    while j < chars.count, chars[j].isWhitespace { j += 1 }
-                    var end = j
-                    if j < chars.count, chars[j] == "'", let close = chars[(j + 1)...].firstIndex(of: "'") {
-                        end = close + 1
-                    } else {
-                        while end < chars.count, !chars[end].isWhitespace { end += 1 }
-                    }
-                    if end > j {
-                        i = end
-                        continue
-                    }
-                }
+            if i + key.count <= chars.count, Array(chars[i..<(i + key.count)]) == key,
+               let setting = setting(in: chars, after: i + key.count) {
+                i = setting.end
+                continue
             }
             out.append(chars[i])
             i += 1
         }
         return out
+    }
+
+    /// After a keyword that ends at `index`: ` = value`, the value `'quoted'` or running to a
+    /// space (or to one of `stops`). Where the value starts and where the setting ends; nil
+    /// when there is no `=` or no value.
+    private static func setting(in chars: [Character], after index: Int, stops: Set<Character> = []) -> (value: Int, end: Int)? {
+        var j = index
+        while j < chars.count, chars[j].isWhitespace { j += 1 }
+        guard j < chars.count, chars[j] == "=" else { return nil }
+        j += 1
+        while j < chars.count, chars[j].isWhitespace { j += 1 }
+        var end = j
+        if j < chars.count, chars[j] == "'", let close = chars[(j + 1)...].firstIndex(of: "'") {
+            end = close + 1
+        } else {
+            while end < chars.count, !stops.contains(chars[end]), !chars[end].isWhitespace { end += 1 }
+        }
+        return end > j ? (j, end) : nil
     }
 
     /// Swaps the database of a URL (`…/app?x` → `…/other?x`) or conninfo (`dbname=`).
