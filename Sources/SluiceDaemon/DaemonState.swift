@@ -37,6 +37,19 @@ public actor DaemonState {
 
     func progress(_ text: String?) { status.progress = text }
 
+    // MARK: Memory
+
+    private var pagesServed = false
+
+    /// An API or dashboard page was served (see ``PagesServed``).
+    func pageServed() { pagesServed = true }
+
+    /// Whether a page was served since the last call.
+    func takePagesServed() -> Bool {
+        defer { pagesServed = false }
+        return pagesServed
+    }
+
     func setNextPoll(_ date: Date) { status.nextPoll = date }
 
     // MARK: Triggers

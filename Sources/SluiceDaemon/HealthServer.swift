@@ -24,6 +24,9 @@ enum HealthServer {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: DaemonMetrics.shared.exposition())))
         }
+        // The API and the dashboard (added below) read and render much more than a poll:
+        // each page asks the watcher to give the memory back on its next quiet cycle.
+        router.add(middleware: PagesServed(state: state))
         api?.register(on: router)
         dashboard?.register(on: router)
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "sluice"), logger: logger)
@@ -38,5 +41,18 @@ enum HealthServer {
         case .failed, .refused, .waiting: return (false, "not ready: last cycle \(last.result.rawValue): \(last.message.split(separator: "\n").first ?? "")")
         case .noop, .applied, .locked, .stopped: return (true, "ready: last cycle \(last.result.rawValue)")
         }
+    }
+}
+
+/// Tells ``DaemonState`` that a page of the API or the dashboard was served, so that the
+/// watcher's next quiet cycle hands back what rendering it left behind (``ResidentPages``,
+/// `malloc_trim`). The probes and `/metrics` are registered before it and do not count.
+struct PagesServed<Context: RequestContext>: RouterMiddleware {
+    let state: DaemonState
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let response = try await next(request, context)
+        await state.pageServed()
+        return response
     }
 }

@@ -42,12 +42,13 @@ struct WatcherService: Service {
                 await state.endCycle(outcome, waiters: waiters)
                 report(outcome)
                 onCycle(outcome)
-                // Unmap the code and constants no longer in use (ResidentPages) on the first
-                // quiet cycle after start-up or after a cycle that did work — not at once: the
-                // webhooks and the dashboard's diagrams run after such a cycle — and every few
-                // minutes, for what the dashboard and API ran between cycles.
+                // Unmap the code and constants no longer in use (ResidentPages) and trim the
+                // heap on the first quiet cycle after start-up, after a cycle that did work (not
+                // at once: the webhooks and the dashboard's diagrams run after such a cycle) and
+                // after the API or the dashboard served a page; and every few minutes.
                 let quiet = !busy && !first
-                if !quiet { releaseDue = true }
+                let served = await state.takePagesServed()
+                if !quiet || served { releaseDue = true }
                 if (quiet && releaseDue) || lastRelease.duration(to: .now) >= Self.releaseEvery {
                     if quiet { Malloc.returnFreeMemory() }  // a busy cycle's trim ran above
                     let bytes = ResidentPages.releaseCleanFilePages()
