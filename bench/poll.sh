@@ -14,8 +14,14 @@
 #   POLLS=3600         poll cycles of the footprint run (an hour at 1s)
 #   FOOTPRINT_INTERVAL=50ms  poll interval of the footprint run (the daemon
 #                      never sleeps under 100ms between cycles, whatever is set)
-#   RSS_EVERY=200      sample VmRSS every this many polls
+#   RSS_EVERY=200      sample VmRSS (and RssAnon) every this many polls
 #   FOOTPRINT_MAX_S=600  stop the footprint run after this many seconds anyway
+#   DEPLOYED=1         also measure the footprint as deployed (0: skip): a daemon
+#                      from an empty mirror and database with HTTP and rehearsal on,
+#                      whose first cycle rehearses and applies every migration
+#   SCRAPE_EVERY=15    in that run, GET /metrics every this many polls (a
+#                      Prometheus scrape every 15 s of the simulated hour at 1 s),
+#                      the dashboard, /api/status and /schema every ten scrapes
 #   PUSHES=5           push-to-applied measurements (daemon polling every 1s)
 #   SLUICE_BIN         the binary to measure (default .build/release/sluice, built
 #                      with scripts/build.sh when missing)
@@ -43,6 +49,8 @@ FOOTPRINT_INTERVAL=${FOOTPRINT_INTERVAL:-50ms}
 RSS_EVERY=${RSS_EVERY:-200}
 FOOTPRINT_MAX_S=${FOOTPRINT_MAX_S:-600}
 PUSHES=${PUSHES:-5}
+DEPLOYED=${DEPLOYED:-1}
+SCRAPE_EVERY=${SCRAPE_EVERY:-15}
 export PAGER=cat PSQL_PAGER=cat
 
 
@@ -366,58 +374,115 @@ summary[sql statements / cycle]="$(awk -v a="$statements" -v c="$sql_cycles" 'BE
 summary[connections / cycle]="$(awk -v a="$connections" -v c="$sql_cycles" 'BEGIN { printf "%.2f", c ? a / c : 0 }')"
 
 # ---------------------------------------------------------------------------
-# 6. Footprint: RSS over POLLS polls
+# 6. Footprint: RSS over POLLS polls, twice
 # ---------------------------------------------------------------------------
-say "footprint: $POLLS polls at $FOOTPRINT_INTERVAL (at most ${FOOTPRINT_MAX_S}s)"
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$daemon_pid/status"; }
-: >"$work/rss.txt"
+anon_kb() { awk '/^RssAnon:/ { print $2 }' "/proc/$daemon_pid/status"; }
+
+# footprint NAME LOG SCRAPE — with the daemon started (logging to LOG), sample its VmRSS every
+# RSS_EVERY cycles until POLLS cycles (or FOOTPRINT_MAX_S); with SCRAPE (a base URL) also GET
+# /metrics every SCRAPE_EVERY cycles and the dashboard, /api/status and the schema diagram every
+# 10 × SCRAPE_EVERY,
+# as Prometheus and a person would. Prints the samples and sets fp_line_NAME for the summary.
+footprint() {
+    local name=$1 log=$2 scrape=$3 rss=$work/rss-$1.txt start n next stopped=0 scraped=0 ms hwm cycles bad
+    : >"$rss"
+    start=$(now_us)
+    printf '%d %d %d\n' 0 "$(rss_kb)" "$(anon_kb)" >>"$rss"
+    next=$RSS_EVERY
+    local next_scrape=$SCRAPE_EVERY
+    while :; do
+        n=$(cycles_in "$log")
+        if ((n >= next)); then
+            printf '%d %d %d\n' "$n" "$(rss_kb)" "$(anon_kb)" >>"$rss"
+            next=$(((n / RSS_EVERY + 1) * RSS_EVERY))
+        fi
+        if [[ -n $scrape ]] && ((n >= next_scrape)); then
+            curl -fsS -o /dev/null "$scrape/metrics" || die "GET $scrape/metrics failed"
+            if ((scraped % 10 == 0)); then
+                curl -fsS -o /dev/null "$scrape/" || die "GET $scrape/ (dashboard) failed"
+                curl -fsS -o /dev/null "$scrape/api/status" || die "GET $scrape/api/status failed"
+                curl -fsS -o /dev/null "$scrape/schema" || die "GET $scrape/schema (diagram) failed"
+            fi
+            scraped=$((scraped + 1))
+            next_scrape=$(((n / SCRAPE_EVERY + 1) * SCRAPE_EVERY))
+        fi
+        ((n >= POLLS)) && break
+        if (($(now_us) - start > FOOTPRINT_MAX_S * 1000000)); then
+            stopped=1
+            printf '%d %d %d\n' "$n" "$(rss_kb)" "$(anon_kb)" >>"$rss"
+            break
+        fi
+        kill -0 "$daemon_pid" 2>/dev/null || die "the daemon exited: $(tail -n 5 "$log")"
+        sleep 0.5
+    done
+    ms=$(ms_since "$start")
+    hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$daemon_pid/status")
+    cycles=$(cycles_in "$log")
+    bad=$(grep 'cycle.result=' "$log" | grep -vc 'cycle.result=noop' || true)
+    stop_daemon
+    printf '    %d cycles in %.0f s (%.1f/s), %d not no-op%s%s\n' "$cycles" \
+        "$(awk -v m="$ms" 'BEGIN { print m / 1000 }')" \
+        "$(awk -v n="$cycles" -v m="$ms" 'BEGIN { print n / (m / 1000) }')" "$bad" \
+        "$( ((scraped)) && printf '; %d scrapes of /metrics' "$scraped")" \
+        "$( ((stopped)) && printf ' — stopped at the %ss limit before %d' "$FOOTPRINT_MAX_S" "$POLLS")"
+    printf '    VmRSS samples (cycles: MiB): %s\n' "$(awk '{ printf "%s%d: %.1f", (NR > 1 ? ", " : ""), $1, $2 / 1024 }' "$rss")"
+    printf '    of which anonymous (RssAnon: heap, stacks): %s\n' "$(awk '{ printf "%s%d: %.1f", (NR > 1 ? ", " : ""), $1, $3 / 1024 }' "$rss")"
+    local first warm last max growth flat under warm_polls last_polls per_poll anon_warm anon_last anon_growth
+    read -r first warm last max anon_warm anon_last <<<"$(awk '
+        NR == 1 { first = $2; aw = $3 } NR == 2 { warm = $2; aw = $3 } { last = $2; al = $3; if ($2 > max) max = $2 }
+        END { if (warm == "") warm = first; print first, warm, last, max, aw, al }' "$rss")"
+    growth=$((last - warm))
+    anon_growth=$((anon_last - anon_warm))
+    # Flat: RSS within 2 MiB of its value after warm-up (code pages come and go between the
+    # daemon's releases), and the allocated memory within 1 MiB (a leak would show there).
+    flat=$(awk -v g="$growth" -v a="$anon_growth" 'BEGIN { print (g < 2048 && a < 1024) ? "flat" : "GROWING" }')
+    under=$(awk -v m="$max" 'BEGIN { print (m < 40 * 1024) ? "under 40 MiB" : "OVER 40 MiB" }')
+    printf '    start %.1f MiB, after %d cycles %.1f MiB, last %.1f MiB, max sampled %.1f MiB, VmHWM %.1f MiB\n' \
+        "$(awk -v k="$first" 'BEGIN { print k / 1024 }')" "$RSS_EVERY" "$(awk -v k="$warm" 'BEGIN { print k / 1024 }')" \
+        "$(awk -v k="$last" 'BEGIN { print k / 1024 }')" "$(awk -v k="$max" 'BEGIN { print k / 1024 }')" \
+        "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')"
+    warm_polls=$(awk 'NR == 2 { print $1 }' "$rss")
+    last_polls=$(awk 'END { print $1 }' "$rss")
+    per_poll=$(awk -v g="$growth" -v a="${warm_polls:-0}" -v b="$last_polls" 'BEGIN { printf "%.1f", (b > a) ? g / (b - a) : 0 }')
+    printf '    growth after warm-up %+d KiB (%s KiB per cycle), of it anonymous %+d KiB: %s, %s\n' "$growth" "$per_poll" "$anon_growth" "$flat" "$under"
+    printf -v "fp_line_$name" '%s' "$(awk -v a="$warm" -v b="$last" -v c="$max" \
+        'BEGIN { printf "%.1f after warm-up, %.1f last, %.1f max", a / 1024, b / 1024, c / 1024 }'), $per_poll KiB/cycle — $flat, $under"
+    printf -v "fp_cycles_$name" '%s' "$cycles"
+}
+
+say "footprint: $POLLS polls at $FOOTPRINT_INTERVAL (at most ${FOOTPRINT_MAX_S}s)"
 fp_log=$work/daemon-footprint.log
-fp_start=$(now_us)
 start_daemon "$FOOTPRINT_INTERVAL" "$fp_log"
-printf '%d %d\n' 0 "$(rss_kb)" >>"$work/rss.txt"
-next=$RSS_EVERY
-fp_stopped_early=0
-while :; do
-    n=$(cycles_in "$fp_log")
-    if ((n >= next)); then
-        printf '%d %d\n' "$n" "$(rss_kb)" >>"$work/rss.txt"
-        next=$(((n / RSS_EVERY + 1) * RSS_EVERY))
-    fi
-    ((n >= POLLS)) && break
-    if (($(now_us) - fp_start > FOOTPRINT_MAX_S * 1000000)); then
-        fp_stopped_early=1
-        printf '%d %d\n' "$n" "$(rss_kb)" >>"$work/rss.txt"
-        break
-    fi
-    kill -0 "$daemon_pid" 2>/dev/null || die "the daemon exited: $(tail -n 5 "$fp_log")"
-    sleep 0.5
-done
-fp_ms=$(ms_since "$fp_start")
-hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$daemon_pid/status")
-fp_cycles=$(cycles_in "$fp_log")
-fp_bad=$(grep 'cycle.result=' "$fp_log" | grep -vc 'cycle.result=noop' || true)
-stop_daemon
-printf '\n6. footprint: %d polls in %.0f s (%.1f polls/s), %d not no-op%s\n' "$fp_cycles" \
-    "$(awk -v m="$fp_ms" 'BEGIN { print m / 1000 }')" \
-    "$(awk -v n="$fp_cycles" -v m="$fp_ms" 'BEGIN { print n / (m / 1000) }')" "$fp_bad" \
-    "$( ((fp_stopped_early)) && printf ' — stopped at the %ss limit before %d' "$FOOTPRINT_MAX_S" "$POLLS")"
-printf '    VmRSS samples (polls: MiB): %s\n' "$(awk '{ printf "%s%d: %.1f", (NR > 1 ? ", " : ""), $1, $2 / 1024 }' "$work/rss.txt")"
-read -r rss_first rss_warm rss_last rss_max <<<"$(awk '
-    NR == 1 { first = $2 } NR == 2 { warm = $2 } { last = $2; if ($2 > max) max = $2 }
-    END { if (warm == "") warm = first; print first, warm, last, max }' "$work/rss.txt")"
-growth_kb=$((rss_last - rss_warm))
-flat=$(awk -v g="$growth_kb" -v w="$rss_warm" 'BEGIN { print (g < 2048 && g < 0.05 * w) ? "flat" : "GROWING" }')
-under=$(awk -v m="$rss_max" 'BEGIN { print (m < 40 * 1024) ? "under 40 MiB" : "OVER 40 MiB" }')
-printf '    start %.1f MiB, after %d polls %.1f MiB, last %.1f MiB, max sampled %.1f MiB, VmHWM %.1f MiB\n' \
-    "$(awk -v k="$rss_first" 'BEGIN { print k / 1024 }')" "$RSS_EVERY" "$(awk -v k="$rss_warm" 'BEGIN { print k / 1024 }')" \
-    "$(awk -v k="$rss_last" 'BEGIN { print k / 1024 }')" "$(awk -v k="$rss_max" 'BEGIN { print k / 1024 }')" \
-    "$(awk -v k="$hwm_kb" 'BEGIN { print k / 1024 }')"
-warm_polls=$(awk 'NR == 2 { print $1 }' "$work/rss.txt")
-last_polls=$(awk 'END { print $1 }' "$work/rss.txt")
-per_poll=$(awk -v g="$growth_kb" -v a="${warm_polls:-0}" -v b="$last_polls" 'BEGIN { printf "%.1f", (b > a) ? g / (b - a) : 0 }')
-printf '    growth after warm-up %+d KiB (%s KiB per poll): %s, %s\n' "$growth_kb" "$per_poll" "$flat" "$under"
+printf '\n6. footprint: the daemon restarted on the applied database, polling (HTTP off, no rehearsal)\n'
+footprint polls "$fp_log" ""
 poll_durations "$fp_log" | tail -n +2 >"$work/poll-footprint.txt"
 record "poll (no change) during footprint run" ms <"$work/poll-footprint.txt"
+
+# The same, as a daemon is deployed: the defaults for HTTP (health, /metrics, API, dashboard)
+# and rehearsal (template clone, verify-down), from an empty mirror and an empty database, so
+# the first cycle clones the repository, rehearses and applies every migration, and the
+# polls after it show what that busy cycle left resident.
+if ((DEPLOYED)); then
+    say "footprint as deployed: first cycle from nothing (rehearsed), then $POLLS polls with HTTP and scrapes"
+    createdb sluice_poll_deployed
+    http_port=$(_sluice_pick_port) || die "no free TCP port for daemon.http"
+    saved_env=("$SLUICE_DATABASE_URL" "$SLUICE_REPOSITORY_STATE_DIR" "$SLUICE_DAEMON_CONTROL_SOCKET")
+    export SLUICE_DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/sluice_poll_deployed"
+    export SLUICE_REPOSITORY_STATE_DIR=$work/state-deployed SLUICE_DAEMON_CONTROL_SOCKET=$work/control-deployed.sock
+    export SLUICE_DAEMON_HTTP=127.0.0.1:$http_port SLUICE_REHEARSAL_ENABLED=true SLUICE_REHEARSAL_STRATEGY=template
+    dp_log=$work/daemon-deployed.log
+    start_daemon "$FOOTPRINT_INTERVAL" "$dp_log"
+    wait_cycles "$dp_log" 1 600
+    grep -m1 'cycle.result=' "$dp_log" | grep -q 'cycle.result=applied' \
+        || die "the deployed daemon's first cycle did not apply: $(grep -m1 'cycle.result=' "$dp_log")"
+    printf '\n6b. footprint as deployed: first cycle cloned, rehearsed and applied %d migrations, then polls;\n' "$MIGRATIONS"
+    printf '    HTTP on (/metrics every %d cycles; dashboard, /api/status, /schema every %d)\n' "$SCRAPE_EVERY" $((SCRAPE_EVERY * 10))
+    footprint deployed "$dp_log" "http://127.0.0.1:$http_port"
+    export SLUICE_DATABASE_URL=${saved_env[0]} SLUICE_REPOSITORY_STATE_DIR=${saved_env[1]} SLUICE_DAEMON_CONTROL_SOCKET=${saved_env[2]}
+    export SLUICE_DAEMON_HTTP=off SLUICE_REHEARSAL_ENABLED=false
+    unset SLUICE_REHEARSAL_STRATEGY
+fi
 
 # ---------------------------------------------------------------------------
 # 7. Push to applied, the daemon polling every 1s
@@ -488,5 +553,7 @@ done
 printf '\n'
 printf '%-46s %s\n' "poll median / git fetch median:" "$ratio ($verdict)"
 printf '%-46s %s\n' "SQL statements per no-change poll:" "${summary[sql statements / cycle]} (connections per poll: ${summary[connections / cycle]})"
-printf '%-46s %s\n' "RSS over $fp_cycles polls (MiB):" "$(awk -v a="$rss_warm" -v b="$rss_last" -v c="$rss_max" \
-    'BEGIN { printf "%.1f after warm-up, %.1f last, %.1f max", a / 1024, b / 1024, c / 1024 }'), $per_poll KiB/poll — $flat, $under"
+printf '%-46s %s\n' "RSS over $fp_cycles_polls polls (MiB):" "$fp_line_polls"
+if ((DEPLOYED)); then
+    printf '%-46s %s\n' "RSS as deployed, $fp_cycles_deployed cycles (MiB):" "$fp_line_deployed"
+fi
