@@ -430,15 +430,18 @@ footprint() {
     printf '    of which anonymous (RssAnon: heap, stacks): %s\n' "$(awk '{ printf "%s%d: %.1f", (NR > 1 ? ", " : ""), $1, $3 / 1024 }' "$rss")"
     local first warm last max growth flat under warm_polls last_polls per_poll anon_warm anon_last anon_growth
     read -r first warm last max anon_warm anon_last <<<"$(awk '
-        NR == 1 { first = $2; aw = $3 } NR == 2 { warm = $2; aw = $3 } { last = $2; al = $3; if ($2 > max) max = $2 }
-        END { if (warm == "") warm = first; print first, warm, last, max, aw, al }' "$rss")"
+        NR == 1 { first = $2; aw = $3 } NR == 2 { warm = $2; aw = $3 } { last = $2; al = $3 }
+        NR >= 2 { if ($2 > max) max = $2 }
+        END { if (warm == "") { warm = first; max = first }; print first, warm, last, max, aw, al }' "$rss")"
     growth=$((last - warm))
     anon_growth=$((anon_last - anon_warm))
     # Flat: RSS within 2 MiB of its value after warm-up (code pages come and go between the
     # daemon's releases), and the allocated memory within 1 MiB (a leak would show there).
+    # Under 40 MiB: every sample after warm-up (the first one follows the first cycle, before
+    # the daemon gives back what it used; VmHWM shows the peak).
     flat=$(awk -v g="$growth" -v a="$anon_growth" 'BEGIN { print (g < 2048 && a < 1024) ? "flat" : "GROWING" }')
     under=$(awk -v m="$max" 'BEGIN { print (m < 40 * 1024) ? "under 40 MiB" : "OVER 40 MiB" }')
-    printf '    start %.1f MiB, after %d cycles %.1f MiB, last %.1f MiB, max sampled %.1f MiB, VmHWM %.1f MiB\n' \
+    printf '    start %.1f MiB, after %d cycles %.1f MiB, last %.1f MiB, max sampled after warm-up %.1f MiB, VmHWM %.1f MiB\n' \
         "$(awk -v k="$first" 'BEGIN { print k / 1024 }')" "$RSS_EVERY" "$(awk -v k="$warm" 'BEGIN { print k / 1024 }')" \
         "$(awk -v k="$last" 'BEGIN { print k / 1024 }')" "$(awk -v k="$max" 'BEGIN { print k / 1024 }')" \
         "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')"
@@ -447,7 +450,7 @@ footprint() {
     per_poll=$(awk -v g="$growth" -v a="${warm_polls:-0}" -v b="$last_polls" 'BEGIN { printf "%.1f", (b > a) ? g / (b - a) : 0 }')
     printf '    growth after warm-up %+d KiB (%s KiB per cycle), of it anonymous %+d KiB: %s, %s\n' "$growth" "$per_poll" "$anon_growth" "$flat" "$under"
     printf -v "fp_line_$name" '%s' "$(awk -v a="$warm" -v b="$last" -v c="$max" \
-        'BEGIN { printf "%.1f after warm-up, %.1f last, %.1f max", a / 1024, b / 1024, c / 1024 }'), $per_poll KiB/cycle — $flat, $under"
+        'BEGIN { printf "%.1f after warm-up, %.1f last, %.1f max after warm-up", a / 1024, b / 1024, c / 1024 }'), $per_poll KiB/cycle — $flat, $under"
     printf -v "fp_cycles_$name" '%s' "$cycles"
 }
 
