@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "SluiceDaemon",
             dependencies: [
-                "SluiceCore", "SluiceEngine", "SluicePostgres",
+                "SluiceCore", "SluiceEngine", "SluicePostgres", "CDynamicLoader",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -78,6 +78,8 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
+        // <link.h> (dl_iterate_phdr), for ResidentPages.
+        .target(name: "CDynamicLoader"),
         .executableTarget(
             name: "sluice",
             dependencies: [

@@ -58,7 +58,7 @@ bin="$(swift build "${flags[@]}" "$@" --show-bin-path)/sluice"
 # links, but what it no longer names stays scattered: say so when much of it is gone.
 if [[ -n ${bin_dir:-} ]] && command -v nm >/dev/null 2>&1; then
     listed=$(LC_ALL=C sort -u "$order" | wc -l)
-    found=$(nm --defined-only "$bin" | awk '{ print $3 }' | LC_ALL=C sort -u | LC_ALL=C comm -12 - <(LC_ALL=C sort -u "$order") | wc -l)
+    found=$({ nm --defined-only "$bin" || true; } | awk '{ print $3 }' | LC_ALL=C sort -u | LC_ALL=C comm -12 - <(LC_ALL=C sort -u "$order") | wc -l)
     if ((listed > 0 && found * 100 < listed * 90)); then
         printf 'note: only %d of the %d functions in scripts/link-order.txt are in the binary: run\n      scripts/gen-link-order.sh to bring the order up to date (the daemon keeps more code resident)\n' "$found" "$listed" >&2
     fi

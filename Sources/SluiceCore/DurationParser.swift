@@ -4,10 +4,8 @@ public enum DurationParser {
     public static func parse(_ text: String) -> Duration? {
         // Read by hand, not with a Swift Regex: the daemon parses its intervals at start, and
         // the Regex engine is ~850 KiB of code it would otherwise keep resident.
-        let bytes = Array(text.utf8)
-        var start = 0, end = bytes.count
-        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        let bytes = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+        let start = 0, end = bytes.count
         if end - start == 1, bytes[start] == UInt8(ascii: "0") { return .zero }
         guard start < end else { return nil }
         var total = Duration.zero

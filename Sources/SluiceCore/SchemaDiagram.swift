@@ -78,11 +78,16 @@ public enum SchemaDiagram {
     /// (read by hand: the daemon draws diagrams, and the Swift Regex engine is ~850 KiB of
     /// code it would otherwise keep resident).
     static func referencedTable(in definition: String) -> String? {
-        guard let keyword = definition.range(of: "REFERENCES") else { return nil }
-        let rest = definition[keyword.upperBound...]
-        guard let first = rest.first, first.isWhitespace else { return nil }
-        let name = rest.drop(while: \.isWhitespace).prefix(while: { !$0.isWhitespace && $0 != "(" })
-        return name.isEmpty ? nil : String(name)
+        var rest = definition[...]
+        while let keyword = rest.range(of: "REFERENCES") {
+            let after = rest[keyword.upperBound...]
+            if let first = after.first, first.isWhitespace {
+                let name = after.drop(while: \.isWhitespace).prefix(while: { !$0.isWhitespace && $0 != "(" })
+                if !name.isEmpty { return String(name) }
+            }
+            rest = rest[rest.index(after: keyword.lowerBound)...]  // a later `REFERENCES`
+        }
+        return nil
     }
 
     static func primaryKeyColumns(_ table: SchemaSnapshot.Table) -> Set<String> {

@@ -442,7 +442,7 @@ struct SourceText {
     /// Read by hand (the daemon lints before it applies; the Swift Regex engine is ~850 KiB of
     /// code it would otherwise keep resident).
     static func allowedRules(in line: Substring) -> [Substring]? {
-        var rest = line[...]
+        var rest = line.prefix(while: { !$0.isNewline })
         while let dashes = rest.range(of: "--") {
             let afterDashes = rest[dashes.upperBound...].drop(while: \.isWhitespace)
             if afterDashes.hasPrefix("sluice:allow") {
@@ -454,7 +454,7 @@ struct SourceText {
                     }
                 }
             }
-            rest = rest[dashes.upperBound...]
+            rest = rest[rest.index(after: dashes.lowerBound)...]  // `---x`: try the dashes at 1 too
         }
         return nil
     }
@@ -540,7 +540,8 @@ struct SourceText {
         if SQLText.contains("sluice:allow", in: bytes[scanFrom..<max(scanFrom, lineEnd)]) {
             let text = String(decoding: bytes[scanFrom..<max(scanFrom, lineEnd)], as: UTF8.self)
             var lineNumber = position(ofByte: scanFrom).line
-            for textLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            // `\r\n` is one Character, and a newline: split on newlines, not on "\n".
+            for textLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
                 if let names = Self.allowedRules(in: textLine) {
                     for name in names where !name.isEmpty {
                         allowed.append((name.lowercased(), lineNumber))

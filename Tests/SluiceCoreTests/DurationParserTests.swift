@@ -19,6 +19,7 @@ struct DurationParserTests {
         (" 10s ", .seconds(10)),
         ("10S", .seconds(10)),
         ("90m", .seconds(5400)),
+        ("\u{A0}5s\t", .seconds(5)),
     ])
     func parses(_ text: String, _ expected: Duration) {
         #expect(DurationParser.parse(text) == expected)

@@ -12,6 +12,9 @@ struct HandParserTests {
         ("--sluice:allow\tadd-column-default", ["add-column-default"]),
         ("-- note -- sluice:allow a,b", ["a", "b"]),
         ("-- sluice:allow a\r", ["a"]),
+        ("--- sluice:allow a", ["a"]),
+        ("---sluice:allow a", ["a"]),
+        ("-- sluice:allow r\r\nselect 1", ["r"]),
     ])
     func allowComments(_ line: String, _ expected: [String]) {
         #expect(SourceText.allowedRules(in: line[...])?.map(String.init) == expected)
@@ -29,12 +32,14 @@ struct HandParserTests {
         ("FOREIGN KEY (a) REFERENCES billing.accounts(id) ON DELETE CASCADE", "billing.accounts"),
         ("FOREIGN KEY (a) REFERENCES \"Odd Name\"(id)", "\"Odd"),
         ("FOREIGN KEY (a) REFERENCES  t (id)", "t"),
+        ("FOREIGN KEY (\"REFERENCES_id\") REFERENCES users(id)", "users"),
+        ("FOREIGN KEY (xREFERENCES) REFERENCES s.t(id)", "s.t"),
     ])
     func referencedTable(_ definition: String, _ expected: String) {
         #expect(SchemaDiagram.referencedTable(in: definition) == expected)
     }
 
-    @Test("no referenced table", arguments: ["FOREIGN KEY (a)", "FOREIGN KEY (a) REFERENCES", "FOREIGN KEY (a) REFERENCES(id)"])
+    @Test("no referenced table", arguments: ["FOREIGN KEY (a)", "FOREIGN KEY (a) REFERENCES", "FOREIGN KEY (a) REFERENCES(id)", "FOREIGN KEY (a) REFERENCESx REFERENCES"])
     func noReferencedTable(_ definition: String) {
         #expect(SchemaDiagram.referencedTable(in: definition) == nil)
     }
