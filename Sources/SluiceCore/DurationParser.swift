@@ -5,11 +5,11 @@ public enum DurationParser {
         // Read by hand, not with a Swift Regex: the daemon parses its intervals at start, and
         // the Regex engine is ~850 KiB of code it would otherwise keep resident.
         let bytes = Array(text.trimmingCharacters(in: .whitespaces).utf8)
-        let start = 0, end = bytes.count
-        if end - start == 1, bytes[start] == UInt8(ascii: "0") { return .zero }
-        guard start < end else { return nil }
+        let end = bytes.count
+        if bytes == [UInt8(ascii: "0")] { return .zero }
+        guard end > 0 else { return nil }
         var total = Duration.zero
-        var i = start
+        var i = 0
         while i < end {
             var value: Int64 = 0
             let digitsStart = i

@@ -62,7 +62,6 @@ public enum ResidentPages {
         let pagemap: Int32
         var released = 0
     }
-
     #endif
 
     static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))

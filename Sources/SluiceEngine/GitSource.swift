@@ -89,12 +89,7 @@ public final class GitSource: @unchecked Sendable {
     /// Frees libgit2's caches and open pack files (``GitMirror/releaseCaches()``), on the
     /// mirror's queue.
     public func releaseCaches() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            queue.async { [mirror] in
-                mirror.releaseCaches()
-                continuation.resume()
-            }
-        }
+        try? await run { $0.releaseCaches() }
     }
 
     private func run<T: Sendable>(_ body: @escaping @Sendable (GitMirror) throws -> T) async throws -> T {

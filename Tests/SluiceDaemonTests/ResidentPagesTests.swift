@@ -14,7 +14,7 @@ struct ResidentPagesTests {
         // The test binary and its libraries have many MiB of code, much of it run by now.
         #expect(released > 1 << 20, "released \(released) bytes")
         // Code unmapped a moment ago runs again (it faults back in from the page cache).
-        #expect(DurationFormatting.sample() == "ok")
+        #expect(CodeToRun.sample() == "ok")
         #expect(ResidentPages.releaseCleanFilePages() >= 0)
     }
 
@@ -132,7 +132,7 @@ final class TempFile {
 }
 
 /// Some code of the test binary to run after its pages were released.
-enum DurationFormatting {
+enum CodeToRun {
     @inline(never) static func sample() -> String {
         [3, 1, 2].sorted().map(String.init).joined() == "123" ? "ok" : "wrong"
     }
