@@ -5,12 +5,10 @@ import SluiceEngine
 import SluicePostgres
 
 /// The read-only JSON API on `daemon.http` (SPEC §9; docs/api.md). Every handler reads;
-/// none changes the database. Errors are `{"error": "…"}` with 400, 404 or 503.
+/// none changes the database. Errors are `{"error": "…"}` with 400, 404, 409 (a refused plan) or 503.
 struct DaemonAPI: Sendable {
     let engine: Engine
-    let git: GitSource
     let state: DaemonState
-    let tipFolder = TipFolder()
 
     func register(on router: Router<BasicRequestContext>) {
         let api = router.group("api")
@@ -70,25 +68,22 @@ struct DaemonAPI: Sendable {
         var next: String?
     }
 
-    /// The migrations folder at the commit the daemon last fetched (nil before the first fetch).
-    /// Read from the mirror once per commit, not on every page view.
-    func folderAtTip() async throws -> (MigrationFolder, String)? {
+    /// The source at the commit the daemon last fetched, as its next cycle plans it (reverts
+    /// since the reconciled commit included); nil before the first fetch.
+    func sourceAtTip() async throws -> SourceSnapshot? {
         guard let commit = await state.snapshot().commit else { return nil }
-        if let cached = await tipFolder.folder(for: commit) { return (cached, commit) }
-        let folder = try await git.folder(at: commit, requireDown: engine.config.policy.requireDown)
-        await tipFolder.store(folder, for: commit)
-        return (folder, commit)
+        return try await engine.snapshot(at: commit)
     }
 
     func status() async throws -> StatusJSON {
-        let folder = try await folderAtTip()
-        return StatusJSON(daemon: await state.snapshot(), database: try await engine.status(folder: folder?.0, localFolder: false))
+        let source = try await sourceAtTip()
+        return StatusJSON(daemon: await state.snapshot(), database: try await engine.status(source: source, localFolder: false))
     }
 
     func plan() async throws -> PlanJSON {
-        guard let (folder, commit) = try await folderAtTip() else { throw APIError(.serviceUnavailable, "no commit fetched yet") }
-        let report = try await engine.plan(folder, context: SourceContext(commit: commit))
-        return PlanJSON(commit: commit, steps: PlanStepJSON.steps(of: report.plan), held: report.plan.held.map(\.canonical), notes: report.notes)
+        guard let source = try await sourceAtTip() else { throw APIError(.serviceUnavailable, "no commit fetched yet") }
+        let report = try await engine.plan(source)
+        return PlanJSON(commit: source.commit, steps: PlanStepJSON.steps(of: report.plan), held: report.plan.held.map(\.canonical), notes: report.notes)
     }
 
     func schema(_ version: String?) async throws -> SchemaAtVersion {
@@ -127,7 +122,12 @@ struct DaemonAPI: Sendable {
         do { return Self.json(try await body()) } catch let error as APIError {
             return Self.json(["error": error.message], status: error.status)
         } catch let error as SluiceError {
-            let status: HTTPResponse.Status = error.status == .unreachable ? .serviceUnavailable : .internalServerError
+            let status: HTTPResponse.Status = switch error.status {
+            case .unreachable: .serviceUnavailable
+            // A safety rule refuses the plan (exit 3): the state conflicts with the source.
+            case .refused: .conflict
+            default: .internalServerError
+            }
             return Self.json(["error": Redactor.redact(error.message)], status: status)
         } catch {
             return Self.json(["error": Redactor.redact(String(describing: error))], status: .internalServerError)
@@ -144,18 +144,5 @@ struct DaemonAPI: Sendable {
         guard let text = request.uri.queryParameters.get(name) else { return nil }
         guard let number = Int(text) else { throw APIError(.badRequest, "\(name) must be a number") }
         return number
-    }
-}
-
-/// The parsed migrations folder of the last commit the API looked at.
-actor TipFolder {
-    private var commit: String?
-    private var folder: MigrationFolder?
-
-    func folder(for commit: String) -> MigrationFolder? { self.commit == commit ? folder : nil }
-
-    func store(_ folder: MigrationFolder, for commit: String) {
-        self.commit = commit
-        self.folder = folder
     }
 }

@@ -15,7 +15,7 @@ public func buildDaemon(config: SluiceConfig, identity: Identity, logger: Logger
     let git = try GitSource(
         remote: remote, branch: config.repository.branch, path: config.repository.path, stateDir: config.repository.stateDir,
         credentials: GitCredentials(tokenFile: config.repository.tokenFile, sshKey: config.repository.sshKey))
-    let engine = Engine(config: config, folder: FolderSource(path: config.repository.path), identity: identity, logger: logger)
+    let engine = Engine(config: config, folder: FolderSource(path: config.repository.path), source: git, identity: identity, logger: logger)
     let reconciler = Reconciler(engine: engine, git: git)
     let state = DaemonState(status: DaemonStatus(
         pid: ProcessInfo.processInfo.processIdentifier, startedAt: Date(), repository: Redactor.redact(remote),
@@ -33,7 +33,7 @@ public func buildDaemon(config: SluiceConfig, identity: Identity, logger: Logger
         watcher.beforeFirstCycle = { await hooks.prime() }
         webhooks = hooks
     }
-    let api = DaemonAPI(engine: engine, git: git, state: state)
+    let api = DaemonAPI(engine: engine, state: state)
     let httpOn = !["", "off", "none"].contains(config.daemon.http.lowercased())
     // The dashboard's templates are compiled only when there is an HTTP listener to serve them.
     let dashboard = httpOn ? try Dashboard(api: api) : nil

@@ -85,9 +85,9 @@ struct WatcherService: Service {
 
     /// The applied/pending/held/dirty gauges, after cycles that may have changed them.
     private func countMigrations(commit: String?) async -> Bool {
-        let engine = reconciler.engine, git = reconciler.git
-        let folder = if let commit { try? await git.folder(at: commit, requireDown: engine.config.policy.requireDown) } else { nil as MigrationFolder? }
-        guard let status = try? await engine.status(folder: folder, localFolder: false) else { return false }
+        let engine = reconciler.engine
+        let source = if let commit { try? await engine.snapshot(at: commit) } else { nil as SourceSnapshot? }
+        guard let status = try? await engine.status(source: source, localFolder: false) else { return false }
         metrics.counts(applied: status.applied.filter { $0.state == "applied" }.count, pending: status.pending.count, held: status.held.count, dirty: status.dirty.count)
         return true
     }

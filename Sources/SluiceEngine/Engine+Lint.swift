@@ -51,19 +51,19 @@ extension Engine {
 
     /// The gate of SPEC §7: lints what the plan is about to apply. Findings are recorded as a
     /// `lint` event; an error-level one refuses the plan (exit 3) under `policy.lint: refuse`.
-    func lintGate(_ plan: Plan, folder: MigrationFolder, store given: StateStore?, commit: String?, sink: EventSink) async throws {
+    /// `underLock` false: the gate runs before the rehearsal, and creates the state tables to
+    /// record its event when they are not there yet.
+    func lintGate(_ plan: Plan, folder: MigrationFolder, store: StateStore, underLock: Bool, commit: String?, sink: EventSink) async throws {
         let migrations = plan.steps.compactMap { if case .apply(let m, _) = $0 { m } else { nil } }
         let repeatables = plan.steps.compactMap { if case .repeatable(let r) = $0 { r } else { nil } }
         guard !migrations.isEmpty || !repeatables.isEmpty else { return }
-        let store: StateStore
-        if let given { store = given } else { store = try await connect() }
         let findings = Linter(options: lintOptions(serverVersion: store.connection.serverVersion)).lint(migrations: migrations, repeatables: repeatables, history: folder.migrations)
         guard !findings.isEmpty else { return }
         let report = LintReport(findings: findings, migrations: migrations.count)
         let refuse = config.policy.lint == .refuse && report.errors > 0
         for finding in report.findings { sink(.note("lint: \(finding.located)")) }
         let message = "lint: \(report.errors) error(s), \(report.warnings) warning(s) in the \(migrations.count) migration(s) about to be applied"
-        if given == nil { try? await store.prepare() }
+        if !underLock { try? await store.prepare() }
         try? await record(store, kind: "lint", outcome: refuse ? "refused" : "warn", versions: migrations.map(\.version.canonical), commit: commit,
                           started: .now, message: message, details: JSONText.encode(report))
         guard refuse else { return }

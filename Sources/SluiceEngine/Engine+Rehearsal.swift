@@ -5,8 +5,9 @@ import SluicePostgres
 extension Engine {
     /// `sluice rehearse`: clone, run the plan (and the down/up check), report. Production is
     /// only read. Nil when there is nothing to rehearse; a failure throws ``RehearsalFailed``.
-    public func rehearse(_ folder: MigrationFolder? = nil, context: SourceContext = .folder, keep: Bool, sink: @escaping EventSink) async throws -> (Plan, RehearsalReport?) {
-        let plan = try await self.plan(try folder ?? loadFolder(), context: context).plan
+    public func rehearse(keep: Bool, sink: @escaping EventSink) async throws -> (Plan, RehearsalReport?) {
+        // The planning connection is let go before the clone (`template` needs production free of sessions).
+        let plan = try await self.plan(sink: sink).plan
         sink(.planned(plan))
         guard !plan.steps.isEmpty else {
             // Nothing to clone, but old scratch databases still go (a rehearsal sweeps before it clones).

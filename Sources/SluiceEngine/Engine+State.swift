@@ -3,18 +3,21 @@ import SluiceCore
 import SluicePostgres
 
 extension Engine {
-    /// `sluice status`: applied, pending, held, dirty and drifted versions.
-    /// - Parameter localFolder: false in the daemon, whose folder lives in Git: without `given`
-    ///   the report then shows no pending versions instead of reading a local path.
-    public func status(folder given: MigrationFolder? = nil, localFolder: Bool = true) async throws -> StatusReport {
-        let folderResult: Result<MigrationFolder, SluiceError>
+    /// `sluice status`: applied, pending, held, dirty and drifted versions, against `given` or
+    /// the engine's source as it is now.
+    /// - Parameter localFolder: false in the daemon, which passes the tip it last fetched:
+    ///   without `given` the report then shows no pending versions (no commit fetched yet).
+    public func status(source given: SourceSnapshot? = nil, localFolder: Bool = true) async throws -> StatusReport {
+        let store = try await connect()
+        let folderResult: Result<SourceSnapshot, SluiceError>
         if let given { folderResult = .success(given) } else if !localFolder {
             folderResult = .failure(SluiceError(.badInput, "no commit fetched yet"))
+        } else if !(source is FolderSource) {
+            folderResult = .success(try await snapshot(store: store))
         } else {
-            do { folderResult = .success(try loadFolder()) } catch { folderResult = .failure(error) }
+            do { folderResult = .success(SourceSnapshot(folder: try loadFolder(), origin: folder.path)) } catch { folderResult = .failure(error) }
             if case .failure(let error) = folderResult, FileManager.default.fileExists(atPath: folder.path) { throw error }
         }
-        let store = try await connect()
         return try await mapConnectionErrors {
             let initialized = try await store.isReadable()
             let records = initialized ? try await store.revisionRecords() : []
@@ -26,13 +29,15 @@ extension Engine {
                 lockHolder: try await AdvisoryLock.holder(on: store.connection, key: lockKey),
                 reconciledCommit: initialized ? try await store.reconciledCommit() : nil, notes: [])
             if initialized { report.schemaDrift = try await schemaDrift(store) }
-            guard case .success(let folder) = folderResult else {
+            guard case .success(let source) = folderResult else {
                 report.folder = nil
                 report.notes.append(localFolder ? "migrations folder \(self.folder.path) not found: pending and drift are not shown"
                                                 : "no commit fetched yet: pending and drift are not shown")
                 return report
             }
-            report.notes = notes(for: folder)
+            report.folder = source.origin
+            report.notes = notes(for: source)
+            let folder = source.folder
             let appliedVersions = Set(applied.map(\.version))
             let heldVersions = Set(holds.map(\.version))
             for m in folder.migrations where !appliedVersions.contains(m.version) && !heldVersions.contains(m.version) {

@@ -8,13 +8,17 @@ import SluicePostgres
 /// status, history, release, resolve, baseline. The CLI is wiring around this type.
 public struct Engine: Sendable {
     public var config: SluiceConfig
+    /// The local folder (`new`, `hash`, `baseline` and `lint --git-base` work on it).
     public var folder: FolderSource
+    /// Where runs read their migrations: the local folder, or the one Git branch of this process.
+    public var source: any MigrationSource
     public var identity: Identity
     public var logger: Logger
 
-    public init(config: SluiceConfig, folder: FolderSource, identity: Identity, logger: Logger) {
+    public init(config: SluiceConfig, folder: FolderSource, source: (any MigrationSource)? = nil, identity: Identity, logger: Logger) {
         self.config = config
         self.folder = folder
+        self.source = source ?? folder
         self.identity = identity
         self.logger = logger
     }
@@ -43,15 +47,18 @@ public struct Engine: Sendable {
         return try StateStore(connection: connection, schema: schema)
     }
 
-    /// Polls for the advisory lock for up to `wait`; exit 5 naming the holder when it stays taken.
+    /// `given` when there is one, else a new connection.
+    func connect(reusing given: StateStore?) async throws -> StateStore {
+        if let given { return given }
+        return try await connect()
+    }
+
+    /// Polls for the advisory lock on the store's own connection — the one that will do the
+    /// work — for up to `wait`; exit 5 naming the holder when it stays taken.
     func lock(wait: Duration, store: StateStore, sink: EventSink) async throws -> AdvisoryLock {
-        let settings = try settings
-        let holder = try await AdvisoryLock.holder(on: store.connection, key: lockKey)
+        let holder = try await mapConnectionErrors { try await AdvisoryLock.holder(on: store.connection, key: lockKey) }
         if holder != nil { sink(.waitingForLock(holder: holder)) }
-        let lock: AdvisoryLock?
-        do { lock = try await AdvisoryLock.acquire(settings, key: lockKey, wait: wait) } catch let error as PGError {
-            throw error.unreachable(settings)
-        }
+        let lock = try await mapConnectionErrors { try await AdvisoryLock.acquire(on: store.connection, key: lockKey, wait: wait) }
         guard let lock else {
             let now = try? await AdvisoryLock.holder(on: store.connection, key: lockKey)
             throw SluiceError(
@@ -62,15 +69,18 @@ public struct Engine: Sendable {
         return lock
     }
 
-    /// Runs `body` holding the lock with the tables ready; always releases.
-    func withLock<T>(wait: Duration, sink: EventSink, _ body: (StateStore) async throws -> T) async throws -> T {
-        let store = try await connect()
+    /// Runs `body` holding the lock with the tables ready; always releases. The lock is held
+    /// by the connection `body` works on, so it lasts as long as the server executes what this
+    /// process sent, also when the process dies in the middle (docs/applying.md, "The lock").
+    func withLock<T>(store given: StateStore? = nil, wait: Duration, sink: EventSink, _ body: (StateStore) async throws -> T) async throws -> T {
+        let store = try await connect(reusing: given)
+        if store.connection.serverVersion >= 140000 {
+            // A killed sluice should not leave a long statement running on the server: the
+            // backend checks every second that the client is still there.
+            _ = try? await store.connection.execute("SET client_connection_check_interval = 1000")
+        }
         let lock = try await lock(wait: wait, store: store, sink: sink)
         do {
-            if store.connection.serverVersion >= 140000 {
-                // A killed sluice should not leave a migration running on the server.
-                _ = try? await store.connection.execute("SET client_connection_check_interval = 1000")
-            }
             try await mapConnectionErrors { try await store.prepare() }
             let value = try await body(store)
             await lock.release()
@@ -87,23 +97,42 @@ public struct Engine: Sendable {
         }
     }
 
-    // MARK: Planning
+    // MARK: The source and planning
+
+    /// The source as a run sees it, built here for every command and the API (the cycle asks
+    /// its ``GitSource`` the same way): `revision` nil refreshes the source first (a fetch),
+    /// and the reverts are those since the commit the database was last reconciled at.
+    public func snapshot(store: StateStore, at revision: String? = nil, sink: EventSink? = nil) async throws -> SourceSnapshot {
+        let tip: String? = if let revision { revision } else { try await source.refresh(sink: sink) }
+        let reconciled = try await mapConnectionErrors { try await store.isReadable() ? try await store.reconciledCommit() : nil }
+        return try await source.snapshot(at: tip, since: reconciled, requireDown: config.policy.requireDown)
+    }
+
+    /// The source at `revision` (the daemon's API and gauges read the tip the watcher last
+    /// fetched), on a connection of its own.
+    public func snapshot(at revision: String) async throws -> SourceSnapshot {
+        try await snapshot(store: connect(), at: revision)
+    }
 
     func loadFolder() throws(SluiceError) -> MigrationFolder {
         try folder.load(requireDown: config.policy.requireDown)
     }
 
-    func notes(for folder: MigrationFolder) -> [String] {
+    func notes(for source: SourceSnapshot) -> [String] {
         var notes: [String] = []
-        if folder.sum == nil && !folder.migrations.isEmpty {
-            notes.append("\(self.folder.path) has no sluice.sum: run `sluice hash` and commit it, so that two branches adding migrations conflict in Git")
+        if source.folder.sum == nil && !source.folder.migrations.isEmpty {
+            notes.append("\(source.origin) has no sluice.sum: run `sluice hash` and commit it, so that two branches adding migrations conflict in Git")
         }
-        if !folder.ignored.isEmpty { notes.append("ignored (not migrations): \(folder.ignored.joined(separator: ", "))") }
+        if !source.folder.ignored.isEmpty { notes.append("ignored (not migrations): \(source.folder.ignored.joined(separator: ", "))") }
+        for (version, commit) in source.reverts.sorted(by: { $0.key < $1.key }) {
+            notes.append("version \(version.canonical) was removed by revert commit \(commit.sha.prefix(12)) (\(commit.author): \(commit.subject))")
+        }
         return notes
     }
 
-    /// The reconcile plan for the folder against the state in `store` (which may be empty).
-    func reconcilePlan(_ folder: MigrationFolder, store: StateStore, initialized: Bool, context: SourceContext = .folder) async throws -> Plan {
+    /// The reconcile plan for the snapshot against the state in `store` (which may be empty).
+    func reconcilePlan(_ source: SourceSnapshot, store: StateStore, initialized: Bool) async throws -> Plan {
+        let folder = source.folder
         let applied = initialized ? try await store.appliedRevisions() : []
         let holds = initialized ? try await store.holds() : []
         let repeatables = initialized ? try await store.appliedRepeatables() : [:]
@@ -113,83 +142,104 @@ public struct Engine: Sendable {
                 hashes[revision.version] = StatementSplitter.split(migration.up.sql).map(\.hash)
             }
         }
-        let input = Planner.Input(folder: folder, applied: applied, holds: holds, appliedRepeatables: repeatables, currentStatementHashes: hashes, revertedByCommit: context.revertedByCommit)
+        let input = Planner.Input(folder: folder, applied: applied, holds: holds, appliedRepeatables: repeatables, currentStatementHashes: hashes, revertedByCommit: source.revertedByCommit)
         do { return try planner.reconcile(input) } catch let refusal {
             throw refusal.error
         }
     }
 
-    /// `sluice plan`: what `apply` would do now, changing nothing.
-    public func plan() async throws -> PlanReport {
-        try await plan(try loadFolder())
-    }
-
-    /// What `apply` would do with `folder` (read from disk or a commit), changing nothing.
-    public func plan(_ folder: MigrationFolder, context: SourceContext = .folder) async throws -> PlanReport {
-        let store = try await connect()
+    /// `sluice plan`, `apply --dry-run` and the API's plan: what `apply` would do now with the
+    /// snapshot (nil: read the source now), changing nothing.
+    public func plan(_ source: SourceSnapshot? = nil, store given: StateStore? = nil, sink: EventSink? = nil) async throws -> PlanReport {
+        let store = try await connect(reusing: given)
+        let snapshot: SourceSnapshot = if let source { source } else { try await self.snapshot(store: store, sink: sink) }
         let plan = try await mapConnectionErrors {
-            try await reconcilePlan(folder, store: store, initialized: store.isReadable(), context: context)
+            try await reconcilePlan(snapshot, store: store, initialized: store.isReadable())
         }
-        return PlanReport(folder: folder, plan: plan, notes: notes(for: folder))
+        return PlanReport(source: snapshot, plan: plan, notes: notes(for: snapshot))
     }
 
     // MARK: Apply
 
-    /// `sluice apply`: one reconcile run, now, under the lock.
+    /// `sluice apply`: one reconcile run of the source as it is now, under the lock.
     public func apply(dryRun: Bool, lockWait: Duration, sink: @escaping EventSink) async throws -> RunReport {
-        let folder = try loadFolder()
+        let store = try await connect()
+        let snapshot = try await self.snapshot(store: store, sink: sink)
         if dryRun {
-            let report = try await plan(folder)
+            let report = try await plan(snapshot, store: store)
             sink(.planned(report.plan))
-            return RunReport(plan: report.plan, results: [], dryRun: true, notes: notes(for: folder))
+            return RunReport(plan: report.plan, results: [], dryRun: true, notes: report.notes)
         }
-        return try await apply(folder, context: .folder, lockWait: lockWait, sink: sink)
+        return try await apply(snapshot, store: store, lockWait: lockWait, sink: sink)
     }
 
-    /// Applies `folder` (read from disk or from a commit's tree) under the lock: plan, lift
-    /// holds, run, record. With a commit in `context`, records it as reconciled on success.
-    public func apply(_ folder: MigrationFolder, context: SourceContext, lockWait: Duration, sink: @escaping EventSink) async throws -> RunReport {
-        let notes = notes(for: folder)
-        // Rehearse first, outside the lock (`template` needs production free of our sessions).
-        // A plan refused by a safety rule or by schema drift is refused under the lock below
-        // without spending a clone on it.
+    /// Applies the snapshot under the lock: plan, lift holds, run, record; with a commit,
+    /// records it as reconciled on success. `store` (a connection already open) serves the
+    /// preview and then takes the lock — pass none with `rehearsal.strategy: template`, whose
+    /// clone needs production free of this process's sessions. `shouldStop` is asked between
+    /// migrations (a graceful shutdown lets the migration under way finish, then stops).
+    public func apply(_ source: SourceSnapshot, store given: StateStore? = nil, lockWait: Duration, sink: @escaping EventSink,
+                      shouldStop: @escaping @Sendable () -> Bool = { false }) async throws -> RunReport {
+        let notes = notes(for: source)
+        var store = given
+        // Rehearse first, outside the lock. A plan refused by a safety rule or by schema drift
+        // is refused under the lock below without spending a clone on it.
         var rehearsed: Rehearsed?
         var linted = false
-        if config.rehearsal.enabled, let preview = try? await plan(folder, context: context).plan, !preview.steps.isEmpty {
-            let refusedForDrift = config.policy.onSchemaDrift == .refuse ? ((try? await driftPreview()) ?? false) : false
-            if !refusedForDrift {
-                sink(.planned(preview))
-                // Lint before rehearsal (SPEC §7): a refused plan costs no clone.
-                try await lintGate(preview, folder: folder, store: nil, commit: context.commit, sink: sink)
+        if config.rehearsal.enabled {
+            let previewed: Plan?
+            if config.rehearsal.strategy == .template {
+                // A template clone needs production free of sessions, ours included: the
+                // preview's connection goes with this statement.
+                previewed = try await preview(source, store: connect(reusing: store), sink: sink)
+                store = nil
+            } else {
+                let kept = try await connect(reusing: store)
+                store = kept
+                previewed = try await preview(source, store: kept, sink: sink)
+            }
+            if let plan = previewed {
                 linted = true
-                rehearsed = try await rehearseFirst(preview, kind: "apply", commit: context.commit, sink: sink)
+                rehearsed = try await rehearseFirst(plan, kind: "apply", commit: source.commit, sink: sink)
                 // A graceful shutdown asked for during the rehearsal: production is not started on.
-                if context.shouldStop() { return RunReport(plan: preview, results: [], dryRun: false, notes: notes) }
+                if shouldStop() { return RunReport(plan: plan, results: [], dryRun: false, notes: notes) }
             }
         }
-        return try await withLock(wait: lockWait, sink: sink) { store in
+        return try await withLock(store: store, wait: lockWait, sink: sink) { store in
             let started = ContinuousClock.now
             let plan: Plan
-            do { plan = try await mapConnectionErrors { try await reconcilePlan(folder, store: store, initialized: true, context: context) } } catch let error as SluiceError where error.status == .refused {
-                try? await record(store, kind: "plan", outcome: "refused", versions: error.version.map { [$0] } ?? [], commit: context.commit, started: started, message: error.message, error: error)
+            do { plan = try await mapConnectionErrors { try await reconcilePlan(source, store: store, initialized: true) } } catch let error as SluiceError where error.status == .refused {
+                try? await record(store, kind: "plan", outcome: "refused", versions: error.version.map { [$0] } ?? [], commit: source.commit, started: started, message: error.message, error: error)
                 throw error
             }
-            try await checkDrift(store, planHasSteps: !plan.steps.isEmpty, commit: context.commit, sink: sink)
-            if !linted { try await lintGate(plan, folder: folder, store: store, commit: context.commit, sink: sink) }
-            try await confirmRehearsed(rehearsed, plan: plan, store: store, commit: context.commit)
+            try await checkDrift(store, planHasSteps: !plan.steps.isEmpty, commit: source.commit, sink: sink)
+            if !linted { try await lintGate(plan, folder: source.folder, store: store, underLock: true, commit: source.commit, sink: sink) }
+            try await confirmRehearsed(rehearsed, plan: plan, store: store, commit: source.commit)
             if !plan.steps.isEmpty {
                 let what = plan.steps.prefix(10).map { "\($0.verb) \($0.name)" }.joined(separator: ", ") + (plan.steps.count > 10 ? ", …" : "")
-                try await record(store, kind: "plan", outcome: "planned", versions: plan.steps.compactMap { $0.version?.canonical }, commit: context.commit,
+                try await record(store, kind: "plan", outcome: "planned", versions: plan.steps.compactMap { $0.version?.canonical }, commit: source.commit,
                                  started: started, message: "plan: \(plan.steps.count) step(s): \(what)")
             }
             if rehearsed == nil { sink(.planned(plan)) }
             try await liftHolds(plan, store: store, sink: sink)
-            let results = try await execute(plan, kind: "apply", store: store, started: started, holdReason: nil, context: context, snapshots: rehearsed?.snapshots ?? [:], sink: sink)
-            if let commit = context.commit {
-                try await store.setReconciled(commit: commit, branch: context.branch)
+            let results = try await execute(plan, kind: "apply", store: store, started: started, holdReason: nil, source: source,
+                                            snapshots: rehearsed?.snapshots ?? [:], shouldStop: shouldStop, sink: sink)
+            if let commit = source.commit {
+                try await store.setReconciled(commit: commit, branch: source.branch)
             }
             return RunReport(plan: plan, results: results, dryRun: false, notes: notes)
         }
+    }
+
+    /// Before the rehearsal: the plan, the drift check and the lint gate on `store`. Nil when
+    /// there is nothing to rehearse, or when drift will refuse the plan under the lock anyway.
+    private func preview(_ source: SourceSnapshot, store: StateStore, sink: EventSink) async throws -> Plan? {
+        guard let plan = try? await plan(source, store: store).plan, !plan.steps.isEmpty else { return nil }
+        if config.policy.onSchemaDrift == .refuse, (try? await store.isReadable()) == true, ((try? await detectDrift(store)) ?? nil) != nil { return nil }
+        sink(.planned(plan))
+        // Lint before rehearsal (SPEC §7): a refused plan costs no clone.
+        try await lintGate(plan, folder: source.folder, store: store, underLock: false, commit: source.commit, sink: sink)
+        return plan
     }
 
     func liftHolds(_ plan: Plan, store: StateStore, sink: EventSink) async throws {
@@ -200,27 +250,27 @@ public struct Engine: Sendable {
     }
 
     /// Runs the plan's steps and records one event for the run (or a failure event).
-    func execute(_ plan: Plan, kind: String, store: StateStore, started: ContinuousClock.Instant, holdReason: String?, context: SourceContext = .folder,
-                 snapshots: [Version: String] = [:], sink: @escaping EventSink) async throws -> [StepResult] {
+    func execute(_ plan: Plan, kind: String, store: StateStore, started: ContinuousClock.Instant, holdReason: String?, source: SourceSnapshot? = nil,
+                 snapshots: [Version: String] = [:], shouldStop: @escaping @Sendable () -> Bool = { false }, sink: @escaping EventSink) async throws -> [StepResult] {
         guard !plan.steps.isEmpty else { return [] }
         try Executor.preflight(plan)
         let applying = plan.steps.compactMap { if case .apply(let m, _) = $0 { m } else { nil } }
-        let commits = applying.isEmpty ? [:] : try await context.introducingCommits(applying)
-        let executor = Executor(store: store, database: config.database, identity: identity, sink: sink, holdReason: holdReason, commits: commits, shouldStop: context.shouldStop, snapshots: snapshots)
+        let commits = applying.isEmpty ? [:] : try await source?.introducingCommits(applying) ?? [:]
+        let executor = Executor(store: store, database: config.database, identity: identity, sink: sink, holdReason: holdReason, commits: commits, shouldStop: shouldStop, snapshots: snapshots)
         let versions = plan.steps.compactMap { $0.version?.canonical }
         do {
             let results = try await executor.run(plan)
             await recordSchema(store)
             let outcome = results.count < plan.steps.count ? "stopped" : "ok"
             let message = outcome == "ok" ? "\(kind): \(results.count) step(s)" : "\(kind): stopped for shutdown after \(results.count) of \(plan.steps.count) step(s)"
-            try await record(store, kind: kind, outcome: outcome, versions: Array(versions.prefix(results.count)), commit: context.commit, started: started, message: message, details: JSONText.encode(results))
+            try await record(store, kind: kind, outcome: outcome, versions: Array(versions.prefix(results.count)), commit: source?.commit, started: started, message: message, details: JSONText.encode(results))
             return results
         } catch let failure as Failure {
             let error = describe(failure)
             if !failure.error.isConnectionFailure {
                 // Earlier migrations of the run committed: the schema they left is the expected one.
                 await recordSchema(store)
-                try? await record(store, kind: "failure", outcome: "failed", versions: versions, commit: context.commit, started: started, message: error.message, error: error)
+                try? await record(store, kind: "failure", outcome: "failed", versions: versions, commit: source?.commit, started: started, message: error.message, error: error)
             }
             throw failure.error.isConnectionFailure ? failure.error.unreachable(try settings) : error
         } catch let error as PGError where error.isConnectionFailure {
@@ -257,13 +307,6 @@ public struct Engine: Sendable {
         let live = try await CatalogReader.snapshot(store.connection, excluding: schema)
         guard live.fingerprint != snapshot.fingerprint else { return nil }
         return SchemaDrift(changes: SchemaDiff(from: snapshot, to: live).changes, fingerprint: live.fingerprint)
-    }
-
-    /// Whether the schema drifted, read without the lock (to skip a rehearsal that would be refused).
-    func driftPreview() async throws -> Bool {
-        let store = try await connect()
-        guard try await store.isReadable() else { return false }
-        return try await detectDrift(store) != nil
     }
 
     /// Changes made to the managed schema since Sluice last recorded it; empty when none or never recorded.

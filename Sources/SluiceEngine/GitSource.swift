@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import SluiceCore
 import SluiceGit
+import SluicePostgres
 
 /// The configured repository as the engine sees it: a bare mirror whose blocking
 /// libgit2 calls run on a queue of their own, never on Swift's cooperative pool.
@@ -12,6 +13,9 @@ public final class GitSource: @unchecked Sendable {
     public let remote: String
     public let branch: String
     public let path: String
+    /// The last folder parsed, by commit: the daemon's API and its cycles read the same tip.
+    private let parsed = NSLock()
+    private nonisolated(unsafe) var lastParsed: (commit: String, requireDown: Bool, folder: MigrationFolder)?
 
     public init(remote: String, branch: String, path: String, stateDir: String, credentials: GitCredentials) throws(SluiceError) {
         self.remote = remote
@@ -38,14 +42,20 @@ public final class GitSource: @unchecked Sendable {
         return try await run { [branch] mirror in try mirror.fetch(branch: branch, progress: report) }
     }
 
-    /// The migrations folder's files in `commit`'s tree.
-    public func entries(at commit: String) async throws -> [FolderEntry] {
-        try await run { [path] mirror in try mirror.readFolder(commit: commit, path: path) }
+    /// The migrations folder's files in `commit`'s tree (the tip when nil: fetched first).
+    public func entries(at revision: String?) async throws -> [FolderEntry] {
+        let commit: String
+        if let revision { commit = revision } else { commit = try await fetch() }
+        return try await run { [path] mirror in try mirror.readFolder(commit: commit, path: path) }
     }
 
-    /// The migrations folder in `commit`'s tree, parsed and checked against its `sluice.sum`.
+    /// The migrations folder in `commit`'s tree, parsed and checked against its `sluice.sum`;
+    /// parsed once per commit.
     public func folder(at commit: String, requireDown: Bool) async throws -> MigrationFolder {
-        try FolderParser(requireDown: requireDown).parseVerified(try await entries(at: commit))
+        if let last = parsed.withLock({ lastParsed }), last.commit == commit, last.requireDown == requireDown { return last.folder }
+        let folder = try FolderParser(requireDown: requireDown).parseVerified(try await entries(at: commit))
+        parsed.withLock { lastParsed = (commit, requireDown, folder) }
+        return folder
     }
 
     public func commitInfo(_ sha: String) async throws -> CommitInfo {
@@ -57,12 +67,14 @@ public final class GitSource: @unchecked Sendable {
     }
 
     /// Versions whose files revert commits in old..new removed, with those commits.
-    public func revertedVersions(from old: String?, to new: String) async throws -> [Version: CommitInfo] {
+    public func revertedVersions(from old: String?, to new: String) async throws -> [Version: CommitRef] {
         let reverts = try await run { [path] mirror in try mirror.reverts(from: old, to: new, folder: path) }
-        var out: [Version: CommitInfo] = [:]
+        var out: [Version: CommitRef] = [:]
         for revert in reverts {
             for file in revert.removedFiles {
-                if let version = FolderParser.version(ofFile: (file as NSString).lastPathComponent) { out[version] = revert.commit }
+                if let version = FolderParser.version(ofFile: (file as NSString).lastPathComponent) {
+                    out[version] = CommitRef(sha: revert.commit.sha, author: revert.commit.author, subject: revert.commit.subject)
+                }
             }
         }
         return out
@@ -102,5 +114,22 @@ public final class GitSource: @unchecked Sendable {
                 }
             }
         }
+    }
+}
+
+extension GitSource: MigrationSource {
+    public var origin: String { "\(Redactor.redact(remote)) \(branch):\(path)" }
+
+    public func refresh(sink: EventSink?) async throws -> String? { try await fetch(sink: sink) }
+
+    /// The folder at `revision` (the tip when nil: fetched first), the reverts since `reconciled`
+    /// and the introducing-commit lookup — the same for the cycle, every command and the API.
+    public func snapshot(at revision: String?, since reconciled: String?, requireDown: Bool) async throws -> SourceSnapshot {
+        let commit: String
+        if let revision { commit = revision } else { commit = try await fetch() }
+        let folder = try await folder(at: commit, requireDown: requireDown)
+        let reverts = try await revertedVersions(from: reconciled, to: commit)
+        return SourceSnapshot(folder: folder, origin: origin, commit: commit, branch: branch, reverts: reverts,
+                              introducingCommits: { [self] in try await introducingCommits($0, tip: commit) })
     }
 }

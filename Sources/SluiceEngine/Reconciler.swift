@@ -104,18 +104,12 @@ public actor Reconciler {
                 waiting.message = "not retried until the branch moves or `sluice daemon trigger`: " + failed.outcome.message
                 return waiting
             }
-            let folder = try await git.folder(at: fetched, requireDown: engine.config.policy.requireDown)
-            let reverted = try await git.revertedVersions(from: live?.reconciled, to: fetched)
-            let git = self.git
-            let context = SourceContext(
-                commit: fetched, branch: git.branch, revertedByCommit: Set(reverted.keys),
-                introducingCommits: { try await git.introducingCommits($0, tip: fetched) }, shouldStop: shouldStop)
-            if engine.config.rehearsal.enabled && engine.config.rehearsal.strategy == .template {
-                // A template clone needs production free of sessions, ours included.
-                liveStore = nil
-                store = nil
-            }
-            let report = try await engine.apply(folder, context: context, lockWait: lockWait, sink: sink)
+            let snapshot = try await git.snapshot(at: fetched, since: live?.reconciled, requireDown: engine.config.policy.requireDown)
+            // The kept connection becomes the run's (it takes the lock), except before a template
+            // clone, which needs production free of our sessions; the next poll opens a fresh one.
+            liveStore = nil
+            if engine.config.rehearsal.enabled && engine.config.rehearsal.strategy == .template { store = nil }
+            let report = try await engine.apply(snapshot, store: store, lockWait: lockWait, sink: sink, shouldStop: shouldStop)
             failedTip = nil
             lastSweep = .now
             lastMarker = try await livenessCheck().1?.marker

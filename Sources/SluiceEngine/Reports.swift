@@ -3,9 +3,11 @@ import SluicePostgres
 
 /// What `plan` and `apply --dry-run` show.
 public struct PlanReport: Sendable {
-    public var folder: MigrationFolder
+    public var source: SourceSnapshot
     public var plan: Plan
     public var notes: [String]
+
+    public var folder: MigrationFolder { source.folder }
 }
 
 /// What `apply` and `rollback` did.

@@ -1,10 +1,16 @@
 import SluiceCore
 
-/// The one-runner-per-database lock of SPEC §5: a session-level advisory lock on a
-/// dedicated connection, taken by polling `pg_try_advisory_lock` — never the blocking
-/// `pg_advisory_lock`, which deadlocks against `CREATE INDEX CONCURRENTLY` in the holder.
-/// The lock goes with the session, so a crashed holder leaves nothing to clear.
-public final class AdvisoryLock: Sendable {
+/// The one-runner-per-database lock of SPEC §5: a session-level advisory lock held by the
+/// connection that does the work, taken by polling `pg_try_advisory_lock` — never the
+/// blocking `pg_advisory_lock`, whose waiting transaction `CREATE INDEX CONCURRENTLY` in
+/// the holder would wait for.
+///
+/// Holding it on the working connection is what makes it cover the work after a crash: when
+/// a runner dies, its backend goes on executing what it was already sent (a whole migration
+/// pipeline, up to `COMMIT`) and keeps the lock until it is done and notices the client has
+/// gone. The next runner cannot plan until then, so it never collides with a dead runner's
+/// last transaction (docs/applying.md, "The lock").
+public struct AdvisoryLock: Sendable {
     private let connection: Connection
     public let key: String
 
@@ -16,9 +22,10 @@ public final class AdvisoryLock: Sendable {
     /// The lock key for a Sluice schema: one lock per database and schema.
     public static func key(schema: String) -> String { "sluice:\(schema)" }
 
-    /// Polls until the lock is ours or `wait` has passed; nil when someone else still holds it.
-    public static func acquire(_ settings: ConnectionSettings, key: String, wait: Duration, every interval: Duration = .milliseconds(200)) async throws -> AdvisoryLock? {
-        let connection = try await Connection.connect(settings)
+    /// Polls on `connection` until the lock is its session's or `wait` has passed; nil when
+    /// someone else still holds it. Each try is its own short statement, so a holder running
+    /// `CREATE INDEX CONCURRENTLY` waits at most one try for this session, never on it.
+    public static func acquire(on connection: Connection, key: String, wait: Duration, every interval: Duration = .milliseconds(200)) async throws -> AdvisoryLock? {
         let clock = ContinuousClock()
         let deadline = clock.now + wait
         while true {
@@ -29,13 +36,10 @@ public final class AdvisoryLock: Sendable {
         }
     }
 
-    /// Releases the lock and closes its connection.
+    /// Releases the lock; the connection stays open for its owner.
     public func release() async {
         _ = try? await connection.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key])
     }
-
-    /// Whether the session holding the lock is still alive (the lock is only as good as it).
-    public var isHeld: Bool { connection.isOpen }
 
     /// Who holds the lock now, as `application_name (pid N, since …)`; nil when free.
     public static func holder(on connection: Connection, key: String) async throws -> String? {

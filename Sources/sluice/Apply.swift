@@ -28,14 +28,7 @@ struct Apply: AsyncParsableCommand {
                 if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
                 return
             }
-            let report: RunReport
-            if context.git != nil {
-                let (folder, commit) = try await context.loadFolder()
-                let plan = try await context.engine.plan(folder, context: SourceContext(commit: commit)).plan
-                report = RunReport(plan: plan, results: [], dryRun: true, notes: [])
-            } else {
-                report = try await context.engine.apply(dryRun: dryRun, lockWait: lock.lockWait, sink: renderer.sink)
-            }
+            let report = try await context.engine.apply(dryRun: dryRun, lockWait: lock.lockWait, sink: renderer.sink)
             guard out.format == .text else { return out.json(RunJSON(report)) }
             report.notes.forEach { out.line("note: \($0)") }
             if report.dryRun {

@@ -34,7 +34,8 @@ struct Context {
                                     credentials: GitCredentials(tokenFile: config.repository.tokenFile, sshKey: config.repository.sshKey))
             }
             let folder = source?.dir ?? config.repository.path
-            let engine = Engine(config: config, folder: FolderSource(path: folder), identity: Identity(command: command), logger: logger)
+            // One source per process: the Git branch (shared with `apply`'s cycle) or the folder.
+            let engine = Engine(config: config, folder: FolderSource(path: folder), source: git, identity: Identity(command: command), logger: logger)
             return Context(config: config, engine: engine, output: output, git: git)
         } catch {
             throw output.fail(error)
@@ -51,13 +52,6 @@ struct Context {
         let environment = ProcessInfo.processInfo.environment
         let cache = environment["XDG_CACHE_HOME"] ?? ((environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache")
         return cache + "/sluice"
-    }
-
-    /// The folder to work on: read from the Git tip, or from disk.
-    func loadFolder() async throws -> (folder: MigrationFolder, commit: String?) {
-        guard let git else { return (try engine.folder.load(requireDown: config.policy.requireDown), nil) }
-        let tip = try await git.fetch(sink: Renderer(output: output).sink)
-        return (try await git.folder(at: tip, requireDown: config.policy.requireDown), tip)
     }
 
     /// Runs the command body; any error becomes a message and its exit code.

@@ -33,14 +33,13 @@ struct Lint: AsyncParsableCommand {
         try await context.run {
             let entries: [FolderEntry]
             var names: Set<String>?
-            if let git = context.git {
-                if gitBase != nil {
-                    throw SluiceError(.badInput, "--git-base works on a local checkout", hint: "run `sluice lint --dir PATH --git-base REF` in the checkout (as a CI job does)")
-                }
-                let tip = try await git.fetch(sink: Renderer(output: out).sink)
-                entries = try await git.entries(at: tip)
-            } else {
-                entries = try context.engine.folder.entries()
+            if context.git != nil, gitBase != nil {
+                throw SluiceError(.badInput, "--git-base works on a local checkout", hint: "run `sluice lint --dir PATH --git-base REF` in the checkout (as a CI job does)")
+            }
+            // The folder, or the tip of the branch: the process's one source.
+            let source = context.engine.source
+            entries = try await source.entries(at: source.refresh(sink: Renderer(output: out).sink))
+            if context.git == nil {
                 if let gitBase {
                     do {
                         names = Set(try GitWorkTree(containing: context.engine.folder.path).addedFiles(since: gitBase, folder: context.engine.folder.path))

@@ -11,12 +11,11 @@ struct PlanCommand: AsyncParsableCommand {
         let context = try await Context.make(common, source: source, command: "plan")
         let out = context.output
         try await context.run {
-            let (folder, commit) = try await context.loadFolder()
-            let report = try await context.engine.plan(folder, context: SourceContext(commit: commit))
+            let report = try await context.engine.plan(sink: Renderer(output: out).sink)
             if out.format == .json {
                 return out.json(PlanJSON(layout: report.folder.layout?.rawValue, migrations: report.folder.migrations.count, steps: PlanText.json(report.plan), held: report.plan.held.map(\.canonical), ignored: report.folder.ignored, notes: report.notes))
             }
-            let origin = context.git.map { "\($0.remote) \($0.branch):\($0.path) at \(commit?.prefix(12) ?? "")" } ?? context.engine.folder.path
+            let origin = report.source.origin + (report.source.commit.map { " at \($0.prefix(12))" } ?? "")
             out.line("folder: \(origin) (\(report.folder.layout?.rawValue ?? "empty"), \(report.folder.migrations.count) migrations)")
             report.notes.forEach { out.line("note: \($0)") }
             out.line(report.plan.steps.isEmpty ? "nothing to do" : "plan:")

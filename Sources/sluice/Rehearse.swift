@@ -18,10 +18,9 @@ struct Rehearse: AsyncParsableCommand {
         let context = try await Context.make(common, source: source, command: "rehearse")
         let out = context.output
         try await context.run {
-            let (folder, commit) = try await context.loadFolder()
             let renderer = Renderer(output: out, printsReport: false)
             do {
-                let (_, report) = try await context.engine.rehearse(folder, context: SourceContext(commit: commit), keep: keep, sink: renderer.sink)
+                let (_, report) = try await context.engine.rehearse(keep: keep, sink: renderer.sink)
                 guard let report else {
                     if out.format == .json { return out.json(Nothing(note: "nothing to rehearse: the database is up to date")) }
                     return out.line("nothing to rehearse: the database is up to date")

@@ -11,7 +11,7 @@ struct Status: AsyncParsableCommand {
         let context = try await Context.make(common, source: source, command: "status")
         let out = context.output
         try await context.run {
-            let s = try await context.engine.status(folder: context.git == nil ? nil : try await context.loadFolder().folder)
+            let s = try await context.engine.status()
             if out.format == .json { return out.json(s) }
             out.line("database: \(s.database) (schema \(s.schema)\(s.initialized ? "" : ", not yet initialised"))")
             if let folder = s.folder { out.line("folder:   \(folder)") }

@@ -83,7 +83,8 @@ import Testing
 
     @Test func lockHeldByAnotherRunnerExitsFiveAfterLockWait() async throws {
         try await withTestDatabase { db in
-            let holder = try #require(try await AdvisoryLock.acquire(db.settings, key: AdvisoryLock.key(schema: "sluice"), wait: .seconds(1)))
+            let session = try await Connection.connect(db.settings)
+            let holder = try #require(try await AdvisoryLock.acquire(on: session, key: AdvisoryLock.key(schema: "sluice"), wait: .seconds(1)))
             let clock = ContinuousClock()
             let started = clock.now
             let folder = try TempFolder.tables(1...1)
