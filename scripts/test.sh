@@ -4,7 +4,9 @@
 #   scripts/test.sh [ARGS...]     ARGS go to `swift test` (e.g. --filter LintTests)
 #
 # Installs the system packages, starts a throwaway PostgreSQL cluster (always
-# stopped and deleted on exit), builds, and runs `swift test` against it. The
+# stopped and deleted on exit), builds the shipped binary (scripts/build.sh) and the
+# tests, and runs `swift test` against the cluster; the tests that start `sluice` as a
+# process run the shipped binary (SLUICE_TEST_BINARY), unit tests the debug build. The
 # integration tests find the server through SLUICE_TEST_DATABASE_URL, with the
 # password in PGPASSFILE (see scripts/lib/pg.sh). Never prompts (CI=true safe).
 # Exits with swift test's exit code.
@@ -41,7 +43,14 @@ phase "Toolchain"
 swift --version 2>&1 | head -n 2
 psql --version
 
-phase "Building (swift build --build-tests)"
+phase "Building the shipped binary (scripts/build.sh)"
+# The end-to-end tests (everything that starts `sluice` as a process: CLI, daemon, crash,
+# rehearsal, HTTP) run the release binary users get, not the debug build.
+SLUICE_TEST_BINARY=$(bash scripts/build.sh)
+export SLUICE_TEST_BINARY
+echo "end-to-end tests run $SLUICE_TEST_BINARY"
+
+phase "Building the tests (swift build --build-tests)"
 swift build --build-tests
 
 phase "Running tests (swift test $*)"

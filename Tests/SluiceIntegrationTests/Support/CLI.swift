@@ -10,7 +10,12 @@ struct CLIResult: CustomStringConvertible {
 }
 
 enum CLI {
+    /// The binary under test: `SLUICE_TEST_BINARY` (scripts/test.sh sets it to the release
+    /// binary scripts/build.sh ships), else the debug build beside the tests.
     static var binary: URL {
+        if let shipped = ProcessInfo.processInfo.environment["SLUICE_TEST_BINARY"], !shipped.isEmpty {
+            return URL(fileURLWithPath: shipped)
+        }
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sluice")
         if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
         return packageRoot.appendingPathComponent(".build/debug/sluice")
