@@ -8,7 +8,7 @@ import Testing
 /// not plan until that backend is done. Every re-run succeeds, every migration is applied
 /// exactly once, no INVALID index is left and no failure is recorded.
 @Suite(.serialized) struct LockCoversWorkTests {
-    static let migrations = 16
+    static let migrations = 8
 
     /// Each migration a table of 20,000 rows and a short sleep, logged in its own transaction;
     /// every fourth is no-transaction with a concurrent index build. A killed client's backend
@@ -26,7 +26,7 @@ import Testing
                 files["\(name).up.sql"] = """
                     CREATE TABLE IF NOT EXISTS t\(v) (id int);
                     INSERT INTO t\(v) SELECT g FROM generate_series(1, 20000) g WHERE NOT EXISTS (SELECT 1 FROM t\(v));
-                    SELECT pg_sleep(0.02);
+                    SELECT pg_sleep(0.2);
                     CREATE INDEX CONCURRENTLY IF NOT EXISTS t\(v)_idx ON t\(v) (id);
                     """
                 files["\(name).up.sql"] = "-- sluice:no-transaction\n" + files["\(name).up.sql"]!
@@ -34,7 +34,7 @@ import Testing
                 files["\(name).up.sql"] = """
                     CREATE TABLE t\(v) (id int PRIMARY KEY);
                     INSERT INTO t\(v) SELECT g FROM generate_series(1, 20000) g;
-                    SELECT pg_sleep(0.02);
+                    SELECT pg_sleep(0.2);
                     INSERT INTO applied_log (version) VALUES (\(v));
                     """
             }
@@ -107,7 +107,7 @@ import Testing
     @Test func daemonReplicaKilledWhileAnotherPollsThenTheOtherFinishes() async throws {
         try await withTestDatabase { db in
             let git = try GitFixture()
-            try git.commit(Self.files(), message: "Sixteen tables")
+            try git.commit(Self.files(), message: "Eight tables")
             var generator = SplitMix(state: UInt64.random(in: 1...UInt64(UInt32.max)))
             let env = ["SLUICE_REPOSITORY_POLL_INTERVAL": "300ms"]
             for attempt in 1...12 {
