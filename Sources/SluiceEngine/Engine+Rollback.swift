@@ -16,8 +16,8 @@ extension Engine {
     }
 
     /// The rollback plan to `target` from the recorded state (read only).
-    public func rollbackPlan(to target: Version) async throws -> Plan {
-        let store = try await connect()
+    public func rollbackPlan(to target: Version, store given: StateStore? = nil) async throws -> Plan {
+        let store = try await connect(reusing: given)
         return try await mapConnectionErrors {
             let applied = try await store.isReadable() ? try await store.appliedRevisions() : []
             do { return try planner.rollback(to: target, applied: applied) } catch let refusal as Refusal { throw refusal.error }
@@ -33,11 +33,24 @@ extension Engine {
             return RunReport(plan: plan, results: [], dryRun: true, notes: [])
         }
         var rehearsed: Rehearsed?
-        if config.rehearsal.enabled, let preview = try? await rollbackPlan(to: target), !preview.steps.isEmpty {
-            sink(.planned(preview))
-            rehearsed = try await rehearseFirst(preview, kind: "rollback", holdReason: reason, commit: nil, sink: sink)
+        // One production connection for the preview and the lock; a template clone needs
+        // production free of sessions, so then the preview's goes before the clone.
+        var store: StateStore?
+        if config.rehearsal.enabled {
+            let preview: Plan?
+            if config.rehearsal.strategy == .template {
+                preview = try? await rollbackPlan(to: target)
+            } else {
+                let kept = try await connect()
+                store = kept
+                preview = try? await rollbackPlan(to: target, store: kept)
+            }
+            if let preview, !preview.steps.isEmpty {
+                sink(.planned(preview))
+                rehearsed = try await rehearseFirst(preview, kind: "rollback", holdReason: reason, commit: nil, sink: sink)
+            }
         }
-        return try await withLock(wait: lockWait, sink: sink) { store in
+        return try await withLock(store: store, wait: lockWait, sink: sink) { store in
             let started = ContinuousClock.now
             let plan: Plan
             do { plan = try planner.rollback(to: target, applied: try await store.appliedRevisions()) } catch let refusal as Refusal {

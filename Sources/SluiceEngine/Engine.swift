@@ -163,13 +163,15 @@ public struct Engine: Sendable {
 
     /// `sluice apply`: one reconcile run of the source as it is now, under the lock.
     public func apply(dryRun: Bool, lockWait: Duration, sink: @escaping EventSink) async throws -> RunReport {
-        let store = try await connect()
-        let snapshot = try await self.snapshot(store: store, sink: sink)
+        var store: StateStore? = try await connect()
+        let snapshot = try await self.snapshot(store: store!, sink: sink)
         if dryRun {
             let report = try await plan(snapshot, store: store)
             sink(.planned(report.plan))
             return RunReport(plan: report.plan, results: [], dryRun: true, notes: report.notes)
         }
+        // A template clone needs production free of our sessions: this one goes first.
+        if config.rehearsal.enabled && config.rehearsal.strategy == .template { store = nil }
         return try await apply(snapshot, store: store, lockWait: lockWait, sink: sink)
     }
 
