@@ -35,16 +35,13 @@ public enum SchemaDiagram {
         }
     }
 
-    /// Foreign keys as (from table, to table), resolved against the snapshot's tables.
+    /// Foreign keys as (from table, to table): the targets the catalog recorded, when the
+    /// snapshot holds them.
     public static func foreignKeys(_ snapshot: SchemaSnapshot) -> [(from: String, to: String)] {
         var edges: [(String, String)] = []
         for (name, table) in snapshot.tables.sorted(by: { $0.key < $1.key }) {
-            for definition in table.constraints.values.sorted() where definition.hasPrefix("FOREIGN KEY") {
-                guard let referenced = referencedTable(in: definition) else { continue }
-                let target = referenced.replacingOccurrences(of: "\"", with: "")
-                let schema = name.split(separator: ".").first.map(String.init) ?? "public"
-                let candidates = target.contains(".") ? [target] : ["\(schema).\(target)", "public.\(target)"]
-                if let found = candidates.first(where: { snapshot.tables[$0] != nil }) { edges.append((name, found)) }
+            for (_, target) in table.foreignKeys.sorted(by: { $0.key < $1.key }) where snapshot.tables[target] != nil {
+                edges.append((name, target))
             }
         }
         return edges
@@ -72,22 +69,6 @@ public enum SchemaDiagram {
         }
         lines.append("}")
         return lines.joined(separator: "\n")
-    }
-
-    /// `FOREIGN KEY (a) REFERENCES s.t(id)` → `s.t`: the word after the first `REFERENCES`
-    /// (read by hand: the daemon draws diagrams, and the Swift Regex engine is ~850 KiB of
-    /// code it would otherwise keep resident).
-    static func referencedTable(in definition: String) -> String? {
-        var rest = definition[...]
-        while let keyword = rest.range(of: "REFERENCES") {
-            let after = rest[keyword.upperBound...]
-            if let first = after.first, first.isWhitespace {
-                let name = after.drop(while: \.isWhitespace).prefix(while: { !$0.isWhitespace && $0 != "(" })
-                if !name.isEmpty { return String(name) }
-            }
-            rest = rest[rest.index(after: keyword.lowerBound)...]  // a later `REFERENCES`
-        }
-        return nil
     }
 
     static func primaryKeyColumns(_ table: SchemaSnapshot.Table) -> Set<String> {

@@ -24,11 +24,28 @@ public struct SchemaSnapshot: Sendable, Codable, Equatable {
         public var indexes: [String: String]
         /// Constraint name → its definition (`PRIMARY KEY (id)`, `FOREIGN KEY …`).
         public var constraints: [String: String]
+        /// Foreign-key constraint name → the table it references, named as ``SchemaSnapshot/tables``
+        /// keys are (`public.Odd Name`), read from the catalog (`pg_constraint.confrelid`).
+        /// Not part of the fingerprint: the constraint's definition already is.
+        public var foreignKeys: [String: String]
 
-        public init(columns: [Column] = [], indexes: [String: String] = [:], constraints: [String: String] = [:]) {
+        public init(columns: [Column] = [], indexes: [String: String] = [:], constraints: [String: String] = [:],
+                    foreignKeys: [String: String] = [:]) {
             self.columns = columns
             self.indexes = indexes
             self.constraints = constraints
+            self.foreignKeys = foreignKeys
+        }
+
+        private enum CodingKeys: String, CodingKey { case columns, indexes, constraints, foreignKeys }
+
+        /// Snapshots recorded before `foreignKeys` existed decode with none.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            columns = try c.decode([Column].self, forKey: .columns)
+            indexes = try c.decode([String: String].self, forKey: .indexes)
+            constraints = try c.decode([String: String].self, forKey: .constraints)
+            foreignKeys = try c.decodeIfPresent([String: String].self, forKey: .foreignKeys) ?? [:]
         }
     }
 

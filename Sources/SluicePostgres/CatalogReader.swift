@@ -35,11 +35,16 @@ public enum CatalogReader {
             snapshot.tables[row.string("t"), default: .init()].indexes[row.string("name")] = row.string("def")
         }
         for row in try await connection.query("""
-            SELECT n.nspname || '.' || t.relname AS t, con.conname, pg_get_constraintdef(con.oid) AS def
+            SELECT n.nspname || '.' || t.relname AS t, con.conname, pg_get_constraintdef(con.oid) AS def,
+                   rn.nspname || '.' || r.relname AS target
             FROM pg_constraint con JOIN pg_class t ON t.oid = con.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+            LEFT JOIN pg_class r ON r.oid = con.confrelid AND con.contype = 'f' LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace
             WHERE \(scope) AND \(notFromExtension("t.oid", "pg_class"))
             """, p).records {
-            snapshot.tables[row.string("t"), default: .init()].constraints[row.string("conname")] = row.string("def")
+            let table = row.string("t"), name = row.string("conname")
+            snapshot.tables[table, default: .init()].constraints[name] = row.string("def")
+            // The referenced table from the catalog, named like the keys of `tables`.
+            if let target = row["target"] { snapshot.tables[table, default: .init()].foreignKeys[name] = target }
         }
         for row in try await connection.query("""
             SELECT n.nspname || '.' || c.relname AS v, c.relkind, pg_get_viewdef(c.oid) AS def

@@ -26,21 +26,4 @@ struct HandParserTests {
     func notAllowComments(_ line: String) {
         #expect((SourceText.allowedRules(in: line[...]) ?? []).isEmpty)
     }
-
-    @Test("the table a foreign key references", arguments: [
-        ("FOREIGN KEY (user_id) REFERENCES users(id)", "users"),
-        ("FOREIGN KEY (a) REFERENCES billing.accounts(id) ON DELETE CASCADE", "billing.accounts"),
-        ("FOREIGN KEY (a) REFERENCES \"Odd Name\"(id)", "\"Odd"),
-        ("FOREIGN KEY (a) REFERENCES  t (id)", "t"),
-        ("FOREIGN KEY (\"REFERENCES_id\") REFERENCES users(id)", "users"),
-        ("FOREIGN KEY (xREFERENCES) REFERENCES s.t(id)", "s.t"),
-    ])
-    func referencedTable(_ definition: String, _ expected: String) {
-        #expect(SchemaDiagram.referencedTable(in: definition) == expected)
-    }
-
-    @Test("no referenced table", arguments: ["FOREIGN KEY (a)", "FOREIGN KEY (a) REFERENCES", "FOREIGN KEY (a) REFERENCES(id)", "FOREIGN KEY (a) REFERENCESx REFERENCES"])
-    func noReferencedTable(_ definition: String) {
-        #expect(SchemaDiagram.referencedTable(in: definition) == nil)
-    }
 }

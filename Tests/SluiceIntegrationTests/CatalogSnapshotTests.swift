@@ -19,6 +19,7 @@ import Testing
             #expect(orders.columns.map(\.name).prefix(2) == ["id", "user_id"])
             #expect(orders.indexes["orders_user_id_idx"]?.contains("CREATE INDEX orders_user_id_idx ON public.orders") == true)
             #expect(orders.constraints.values.contains { $0.hasPrefix("FOREIGN KEY (user_id) REFERENCES users(id)") }, "\(orders.constraints)")
+            #expect(Set(orders.foreignKeys.values) == ["public.users"], "\(orders.foreignKeys)")
             #expect(before.views["public.order_totals"] != nil)
             #expect(before.functions["public.touch_updated_at()"]?.contains("RETURNS trigger") == true)
             #expect(before.enums["public.mood"] == ["ok", "meh"])
@@ -40,6 +41,27 @@ import Testing
             #expect(diff.contains("dropped view public.order_totals"), "\(diff)")
             #expect(diff.contains("altered enum public.mood: ok, meh → ok, meh, great"), "\(diff)")
             #expect(diff.count == 4, "\(diff)")
+        }
+    }
+
+    @Test func foreignKeyTargetsComeFromTheCatalogWhateverTheirNames() async throws {
+        try await withTestDatabase { db in
+            let conn = try await db.connect()
+            try await conn.execute("""
+                CREATE SCHEMA "Other Schema";
+                CREATE TABLE "Odd Name" (id int PRIMARY KEY);
+                CREATE TABLE "Other Schema"."REFERENCES" (id int PRIMARY KEY);
+                CREATE TABLE orders (id int PRIMARY KEY,
+                    a int CONSTRAINT orders_odd_fkey REFERENCES "Odd Name"(id),
+                    "REFERENCES_id" int CONSTRAINT orders_other_fkey REFERENCES "Other Schema"."REFERENCES"(id));
+                """)
+            let snapshot = try await CatalogReader.snapshot(conn, excluding: "sluice")
+            let orders = try #require(snapshot.tables["public.orders"])
+            #expect(orders.foreignKeys == ["orders_odd_fkey": "public.Odd Name", "orders_other_fkey": "Other Schema.REFERENCES"])
+            #expect(orders.constraints["orders_odd_fkey"] == "FOREIGN KEY (a) REFERENCES \"Odd Name\"(id)", "the definition is kept as PostgreSQL prints it")
+            #expect(snapshot.tables["public.Odd Name"]?.foreignKeys == [:], "a primary key is no foreign key")
+            let edges = SchemaDiagram.foreignKeys(snapshot).map { "\($0.from) -> \($0.to)" }
+            #expect(edges == ["public.orders -> public.Odd Name", "public.orders -> Other Schema.REFERENCES"], "by constraint name")
         }
     }
 
