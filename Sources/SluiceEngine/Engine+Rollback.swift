@@ -4,15 +4,10 @@ import SluiceLint
 import SluicePostgres
 
 extension Engine {
-    /// What a down would destroy, read from its statements: shown before a rollback is confirmed.
-    public static func destructiveStatements(_ sql: String) -> [String] {
-        StatementSplitter.split(sql).compactMap { statement in
-            let flat = SQLText.strippingLeadingComments(statement.text).split(whereSeparator: \.isWhitespace).joined(separator: " ")
-            let upper = flat.uppercased()
-            let destructive = upper.hasPrefix("DROP ") || upper.hasPrefix("TRUNCATE") || upper.hasPrefix("DELETE ")
-                || (upper.hasPrefix("ALTER ") && (upper.contains(" DROP COLUMN") || upper.contains(" DROP CONSTRAINT") || upper.contains(" DROP ")))
-            return destructive ? String(flat.prefix(160)) : nil
-        }
+    /// What a down would destroy (`drops table public.orders`), read from its parse tree by
+    /// the reader the rehearsal counts with: shown before a rollback is confirmed.
+    public static func destructions(_ sql: String) -> [String] {
+        DestructiveTarget.find(in: sql).map(\.summary)
     }
 
     /// The rollback plan to `target` from the recorded state (read only).

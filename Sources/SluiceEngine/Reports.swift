@@ -93,7 +93,7 @@ public struct PlanStepJSON: Sendable, Codable, Equatable {
     public var name: String
     public var directives: [String]
     public var resumeAtStatement: Int?
-    /// For a revert: the destructive statements of its down.
+    /// For a revert: what its down destroys (`drops table public.orders`).
     public var drops: [String]
 
     public static func steps(of plan: Plan) -> [PlanStepJSON] {
@@ -102,7 +102,7 @@ public struct PlanStepJSON: Sendable, Codable, Equatable {
             var resume: Int?
             if case .apply(let m, let r) = step { directives = m.up.directives.written; resume = r }
             var drops: [String] = []
-            if case .revert(let revision, _) = step { drops = Engine.destructiveStatements(revision.downSQL ?? "") }
+            if case .revert(let revision, _) = step { drops = Engine.destructions(revision.downSQL ?? "") }
             return PlanStepJSON(action: step.verb, version: step.version?.canonical, name: step.name, directives: directives, resumeAtStatement: resume.map { $0 + 1 }, drops: drops)
         }
     }

@@ -79,7 +79,7 @@ enum PlanText {
             }
             lines.append(line)
             if case .revert(let revision, _) = step {
-                for statement in Engine.destructiveStatements(revision.downSQL ?? "") { lines.append("       drops: \(statement)") }
+                for destruction in Engine.destructions(revision.downSQL ?? "") { lines.append("       \(destruction)") }
             }
         }
         for version in plan.liftedHolds { lines.append("  hold on \(version.text) will be lifted (its file changed or was removed)") }

@@ -254,6 +254,8 @@ struct Rehearsal {
                 if let rows = try await countNarrowing(rel.sql, column: c, to: type, on: connection), rows > 0 {
                     found.append(.init(kind: .narrowedColumn, target: "\(rel.display).\(c)", rows: rows, detail: type.replacingOccurrences(of: "\"", with: "")))
                 }
+            case .dropObject, .dropConstraint, .delete:
+                continue  // no data of their own to count
             }
         }
         return found
