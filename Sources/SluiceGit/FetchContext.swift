@@ -1,5 +1,6 @@
 import CLibGit2
 import Foundation
+import SluiceCore
 
 /// Reports fetch progress: objects received so far, objects in the pack, bytes received.
 public typealias FetchProgress = @Sendable (_ receivedObjects: Int, _ totalObjects: Int, _ receivedBytes: Int) -> Void
@@ -12,7 +13,7 @@ final class FetchContext {
     let credentials: GitCredentials
     let progress: FetchProgress?
     /// Grows to mask the token once it has been read.
-    private(set) var scrubber = SecretScrubber.none
+    private(set) var redactor = Redactor.none
     /// Why a callback refused; it explains the failure better than libgit2's generic text.
     private(set) var failure: GitError?
     /// Credential types already answered: a second request for one means the remote rejected it.
@@ -50,7 +51,7 @@ final class FetchContext {
     private func acquire(
         _ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>, url: String, username: String?, allowed: UInt32
     ) -> Int32 {
-        let url = SecretScrubber.maskURLPasswords(url)
+        let url = Redactor.redact(url)
         if allowed & GIT_CREDENTIAL_USERNAME.rawValue != 0 {
             return git_credential_username_new(out, username ?? "git")
         }
@@ -91,7 +92,7 @@ final class FetchContext {
                 hint: "set repository.token_file to a file holding an access token"))
             return GIT_EAUTH.rawValue
         }
-        scrubber.secrets.append(token)
+        redactor.secrets.append(token)
         return git_credential_userpass_plaintext_new(out, username ?? "x-access-token", token)
     }
 

@@ -4,7 +4,7 @@ import SluiceCore
 /// A libgit2 failure, or one Sluice found while reading the repository, with what it was doing.
 ///
 /// `message` never holds a secret: libgit2's text is scrubbed of the token and of any password in
-/// a URL before it gets here (see ``SecretScrubber``).
+/// a URL before it gets here (see ``Redactor``).
 public struct GitError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is, which decides the exit code.
     public enum Kind: Sendable, Equatable {

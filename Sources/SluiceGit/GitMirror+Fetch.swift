@@ -116,7 +116,7 @@ extension GitMirror {
     /// a callback's own failure when one refused, and scrubbed of the token.
     private func remoteCall(_ operation: String, _ context: FetchContext, _ call: () -> Int32) throws(GitError) {
         do {
-            try git(operation, scrubber: context.scrubber, call)
+            try git(operation, redactor: context.redactor, call)
         } catch {
             if var failure = context.failure {
                 failure.operation = operation

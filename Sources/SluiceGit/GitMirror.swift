@@ -1,5 +1,6 @@
 import CLibGit2
 import Foundation
+import SluiceCore
 
 /// A bare mirror of the remote under a state directory: cloned on first use, fetched on each poll.
 ///
@@ -68,7 +69,7 @@ public final class GitMirror: @unchecked Sendable {
     }
 
     /// The remote with any password in it masked, for messages.
-    var displayRemote: String { SecretScrubber.maskURLPasswords(remote) }
+    var displayRemote: String { Redactor.redact(remote) }
 }
 
 // MARK: - Opening and creating
@@ -128,7 +129,7 @@ extension GitMirror {
         guard let repository else { throw GitError(.repository, "libgit2 returned no repository", operation: "create mirror") }
         do {
             var origin: OpaquePointer?
-            try git("add remote \(SecretScrubber.maskURLPasswords(remote))") {
+            try git("add remote \(Redactor.redact(remote))") {
                 git_remote_create_with_fetchspec(&origin, repository, "origin", remote, "+refs/heads/*:refs/heads/*")
             }
             git_remote_free(origin)

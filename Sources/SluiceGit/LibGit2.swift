@@ -1,4 +1,5 @@
 import CLibGit2
+import SluiceCore
 
 /// Process-wide libgit2 set-up, done once.
 enum LibGit2 {
@@ -31,18 +32,18 @@ enum LibGit2 {
 ///
 /// libgit2 keeps its last error per thread, so `git_error_last()` is read here, on the same
 /// thread and in the same synchronous call as the failure, before anything else can touch it.
-/// - Parameter scrubber: removes secrets from libgit2's message.
+/// - Parameter redactor: removes secrets from libgit2's message.
 @discardableResult
 func git(
-    _ operation: @autoclosure () -> String, scrubber: SecretScrubber = .none, _ call: () -> Int32
+    _ operation: @autoclosure () -> String, redactor: Redactor = .none, _ call: () -> Int32
 ) throws(GitError) -> Int32 {
     let code = call()
     guard code < 0 else { return code }
-    throw lastError(code: code, operation: operation(), scrubber: scrubber)
+    throw lastError(code: code, operation: operation(), redactor: redactor)
 }
 
 /// Reads libgit2's per-thread last error for a call that just returned `code`.
-func lastError(code: Int32, operation: String, scrubber: SecretScrubber = .none) -> GitError {
+func lastError(code: Int32, operation: String, redactor: Redactor = .none) -> GitError {
     var message = "libgit2 returned \(code)"
     var errorClass: Int32 = 0
     if let last = git_error_last() {
@@ -52,5 +53,5 @@ func lastError(code: Int32, operation: String, scrubber: SecretScrubber = .none)
     git_error_clear()
     let kind = GitError.kind(errorClass: errorClass, code: code)
     return GitError(
-        kind, scrubber.scrub(message), operation: scrubber.scrub(operation), errorClass: errorClass, code: code)
+        kind, redactor.scrub(message), operation: redactor.scrub(operation), errorClass: errorClass, code: code)
 }
