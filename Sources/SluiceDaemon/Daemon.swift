@@ -53,8 +53,8 @@ public func buildDaemon(config: SluiceConfig, identity: Identity, logger: Logger
         .init(service: WatchdogService(notifier: notifier)),
     ]
     if let webhooks { services.append(.init(service: WebhookService(notifier: webhooks))) }
-    if let health = try HealthServer.application(address: config.daemon.http, state: state, api: api, dashboard: dashboard, logger: logger) {
-        services.append(.init(service: health))
+    if let http = try HTTPServer.application(address: config.daemon.http, state: state, api: api, dashboard: dashboard, logger: logger) {
+        services.append(.init(service: http))
     }
     let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     return (group, state)

@@ -36,11 +36,3 @@ struct DaemonTrigger: AsyncParsableCommand {
         }
     }
 }
-
-enum CycleText {
-    static func print(_ outcome: CycleOutcome, _ out: Output) {
-        out.line("cycle \(outcome.result.rawValue) (\(outcome.cause), \(outcome.durationMs) ms)\(outcome.commit.map { " at \($0.prefix(12))" } ?? "")")
-        for step in outcome.steps { out.line("  \(step.verb) \(step.name) … \(step.milliseconds) ms") }
-        if outcome.result != .noop && outcome.result != .applied { out.line("  \(outcome.message)") }
-    }
-}

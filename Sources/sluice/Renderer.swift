@@ -107,3 +107,12 @@ struct RunJSON: Encodable {
         notes = report.notes
     }
 }
+
+/// Text for a reconcile cycle's outcome, shared by `apply` (one cycle) and `daemon trigger --wait`.
+enum CycleText {
+    static func print(_ outcome: CycleOutcome, _ out: Output) {
+        out.line("cycle \(outcome.result.rawValue) (\(outcome.cause), \(outcome.durationMs) ms)\(outcome.commit.map { " at \($0.prefix(12))" } ?? "")")
+        for step in outcome.steps { out.line("  \(step.verb) \(step.name) … \(step.milliseconds) ms") }
+        if outcome.result != .noop && outcome.result != .applied { out.line("  \(outcome.message)") }
+    }
+}

@@ -3,10 +3,11 @@ import Hummingbird
 import Logging
 import SluiceEngine
 
-/// The HTTP listener on `daemon.http` (loopback by default): the probes `/healthz` (the
+/// The HTTP server on `daemon.http` (loopback by default): the probes `/healthz` (the
 /// process is alive) and `/readyz` (the last cycle reached the repository and the database
-/// and did not fail), and the read-only `/api/…` (``DaemonAPI``). Nothing here changes the database.
-enum HealthServer {
+/// and did not fail), `/metrics` (Prometheus), the read-only `/api/…` (``DaemonAPI``) and the
+/// dashboard (``Dashboard``). Nothing here changes the database.
+enum HTTPServer {
     static func application(address text: String, state: DaemonState, api: DaemonAPI?, dashboard: Dashboard?, logger: Logger) throws -> (some ApplicationProtocol)? {
         guard !["", "off", "none"].contains(text.lowercased()) else { return nil as Application<RouterResponder<BasicRequestContext>>? }
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
