@@ -20,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // Imported directly (ByteBuffer in the daemon and its client; FilePath for
+        // Subprocess on Linux), not only through the packages above.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // C shims. libpq (libpq-dev) and libgit2 (libgit2-dev) are not linked at build time:
@@ -40,17 +44,14 @@ let package = Package(
             name: "SluiceCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
-        // The only importer of CPgQuery: statement splitting (and, later, lint rules).
+        // The only importer of CPgQuery: parsing, statement splitting, lint rules.
         .target(name: "SluiceLint", dependencies: ["SluiceCore", "CPgQuery"]),
         // The only importer of CLibGit2: bare mirror, fetch, trees, history, revert detection.
         .target(name: "SluiceGit", dependencies: ["SluiceCore", "CLibGit2"]),
         // The only importer of CLibPQ: connections, results, errors, lock, state tables.
         .target(
             name: "SluicePostgres",
-            dependencies: [
-                "SluiceCore", "CLibPQ",
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            dependencies: ["SluiceCore", "CLibPQ"]
         ),
         // Configuration, folder source, planner driving, executor, events.
         .target(
@@ -61,21 +62,24 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
-        // The long-running services (watcher, control socket) in a ServiceGroup.
+        // The long-running services (watcher, control socket, HTTP server, webhooks) in a ServiceGroup.
         .target(
             name: "SluiceDaemon",
             dependencies: [
-                "SluiceCore", "SluiceEngine", "SluicePostgres", "CDynamicLoader",
+                "SluiceCore", "SluiceEngine", "SluicePostgres", "SluiceGit", "CDynamicLoader",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // <link.h> (dl_iterate_phdr), for ResidentPages.
@@ -87,11 +91,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
 
         // Unit tests: no server, no network.
-        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore", "SluiceLint", "SluiceEngine"]),
+        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore", "SluiceLint", "SluiceEngine", "SluicePostgres"]),
         // The daemon's memory hygiene (ResidentPages) on this process's own mappings.
         .testTarget(name: "SluiceDaemonTests", dependencies: ["SluiceDaemon"]),
         // Git tests: real repositories made in temp folders, no server.
@@ -100,7 +105,9 @@ let package = Package(
         .testTarget(
             name: "SluiceIntegrationTests",
             dependencies: [
-                "SluiceCore", "SluiceEngine", "SluicePostgres", "SluiceLint", "sluice",
+                "SluiceCore", "SluicePostgres",
+                // Not imported: the tests run the built `sluice` binary.
+                "sluice",
                 // A webhook receiver started by the tests on loopback.
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
