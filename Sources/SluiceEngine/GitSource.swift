@@ -2,7 +2,6 @@ import Dispatch
 import Foundation
 import SluiceCore
 import SluiceGit
-import SluicePostgres
 
 /// The configured repository as the engine sees it: a bare mirror whose blocking
 /// libgit2 calls run on a queue of their own, never on Swift's cooperative pool.
