@@ -73,6 +73,28 @@ import Testing
         Issue.record("sessions of killed runners are still there after 10 s")
     }
 
+    /// SIGKILLs `pid` `milliseconds` after the run has written `k` revision rows. Watched by a
+    /// shell process of its own (psql every 5 ms), so the moment does not depend on how busy
+    /// this test process's threads are with the other suites.
+    static func kill(_ pid: Int32, afterRevisions k: Int, milliseconds: Int, _ db: TestDatabase) throws -> Process {
+        let script = """
+            for i in $(seq 6000); do
+              kill -0 \(pid) 2>/dev/null || exit 0
+              n=$(psql -XAtqc 'SELECT count(*) FROM sluice.revisions' "$1" 2>/dev/null || echo 0)
+              [ "${n:-0}" -ge \(k) ] && break
+              sleep 0.005
+            done
+            sleep \(String(format: "%.3f", Double(milliseconds) / 1000))
+            kill -KILL \(pid)
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script, "killer", db.url]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     @Test func applyKilledAtRandomMomentsAndRunAgainAtOnce() async throws {
         try await withTestDatabase { db in
             let folder = try Self.folder()
@@ -80,22 +102,17 @@ import Testing
             var seed = UInt64(ProcessInfo.processInfo.environment["SLUICE_TEST_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64(UInt32.max))
             print("LockCoversWorkTests seed \(seed) (SLUICE_TEST_SEED)")
             var generator = SplitMix(state: seed)
-            let watcher = try await db.connect()
             for attempt in 1...50 {
                 try await Self.reset(db)
                 // A random moment of the run, found by its progress rather than by the clock (a
                 // loaded machine runs slower): once k revision rows exist, 0–190 ms later. Every
-                // migration sleeps 0.2 s, so the run is always still under way then.
-                let k = Int.random(in: 0...Self.migrations, using: &generator)
+                // migration sleeps 0.2 s and at least two are still to come, so the run is
+                // always under way then.
+                let k = Int.random(in: 0..<Self.migrations, using: &generator)
                 let delay = Int.random(in: 0..<190, using: &generator)
                 let running = try CLI.start(apply, database: db)
-                for _ in 0..<6000 where k > 0 && running.process.isRunning {
-                    // (No table yet: the run has not prepared the state tables.)
-                    if let count = try? await watcher.query("SELECT count(*) FROM sluice.revisions").scalar, Int(count) ?? 0 >= k { break }
-                    try await Task.sleep(for: .milliseconds(5))
-                }
-                try await Task.sleep(for: .milliseconds(delay))
-                Foundation.kill(running.process.processIdentifier, SIGKILL)
+                let killer = try Self.kill(running.process.processIdentifier, afterRevisions: k, milliseconds: delay, db)
+                await withCheckedContinuation { done in Thread.detachNewThread { killer.waitUntilExit(); done.resume() } }
                 let killed = try await CLI.finish(running)
                 #expect(killed.status == 9, "attempt \(attempt) (seed \(seed)): killed in the middle of the run (after \(k) revisions + \(delay) ms): \(killed)")
                 // At once: no waiting for the server to notice.
