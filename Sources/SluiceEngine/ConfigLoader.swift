@@ -145,8 +145,8 @@ public enum ConfigLoader {
             guard let mapping = item.mapping, let url = mapping["url"]?.string, !url.isEmpty else {
                 throw SluiceError(.badInput, "\(file)\(line): each entry of `notify.webhooks` needs a `url`", hint: "write `- url: https://…` with `events: [plan, applied, failed]`")
             }
-            for key in mapping.keys.compactMap(\.string) where !["url", "events"].contains(key) {
-                throw SluiceError(.badInput, "\(file)\(line): unknown key `notify.webhooks[].\(key)`", hint: "a webhook has `url` and `events`")
+            for key in mapping.keys.compactMap(\.string) where !["url", "events", "timeout"].contains(key) {
+                throw SluiceError(.badInput, "\(file)\(line): unknown key `notify.webhooks[].\(key)`", hint: "a webhook has `url`, `events` and `timeout`")
             }
             let events = mapping["events"]?.sequence?.compactMap(\.string) ?? []
             for event in events where !SluiceConfig.Webhook.kinds.contains(event) {
@@ -158,7 +158,14 @@ public enum ConfigLoader {
             guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
                 throw SluiceError(.badInput, "\(file)\(line): webhook url is not an http(s) URL", hint: "write `- url: https://hooks.slack.com/services/…`")
             }
-            hooks.append(.init(url: url, events: events.isEmpty ? ["applied", "failed", "refused", "rollback", "drift"] : events))
+            var hook = SluiceConfig.Webhook(url: url, events: events.isEmpty ? ["applied", "failed", "refused", "rollback", "drift"] : events)
+            if let node = mapping["timeout"] {
+                guard let timeout = node.string.flatMap(DurationParser.parse), timeout > .zero else {
+                    throw SluiceError(.badInput, "\(file)\(line): `notify.webhooks[].timeout` must be a duration above zero", hint: "write a duration such as 5s or 1500ms")
+                }
+                hook.timeout = timeout
+            }
+            hooks.append(hook)
         }
         return hooks
     }

@@ -39,6 +39,8 @@ public struct SluiceConfig: Sendable {
     public struct Webhook: Sendable {
         public var url: String
         public var events: [String]
+        /// How long one attempt may take before it counts as failed and is retried.
+        public var timeout: Duration = .seconds(5)
 
         /// The event kinds a webhook may ask for (docs/api.md#webhooks).
         public static let kinds = ["plan", "applied", "failed", "refused", "rollback", "drift", "lint", "rehearsal", "hold", "release", "resolve", "baseline", "branch"]

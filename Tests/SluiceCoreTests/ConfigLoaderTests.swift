@@ -42,6 +42,7 @@ struct ConfigLoaderTests {
             - url: https://example.com/hook
               events:
                 - failed
+              timeout: 1500ms
         """
 
     static let full = """
@@ -148,6 +149,10 @@ struct ConfigLoaderTests {
         #expect(url?.description.contains("secret-token") == false, "a webhook URL is a secret: never in an error")
         let defaults = try? ConfigLoader.validate(yaml: "notify:\n  webhooks:\n    - url: https://example.com/hook\n", file: "sluice.yaml")
         #expect(defaults?.first?.events == ["applied", "failed", "refused", "rollback", "drift"])
+        for timeout in ["0", "soon", "[5s]"] {
+            let bad = validateError("notify:\n  webhooks:\n    - url: https://example.com/hook\n      timeout: \(timeout)\n")
+            #expect(bad?.message == "sluice.yaml:3: `notify.webhooks[].timeout` must be a duration above zero", "\(timeout): \(String(describing: bad))")
+        }
     }
 
     @Test func webhooksLoad() async throws {
@@ -155,6 +160,7 @@ struct ConfigLoaderTests {
         let c = try await withConfigFile("database:\n  schema: sluice\n" + Self.webhooks) { try await ConfigLoader.load(explicitPath: $0, environment: [:]) }
         #expect(c.webhooks.map(\.url) == ["https://hooks.slack.com/services/T000/B000/XXXX", "https://example.com/hook"])
         #expect(c.webhooks.map(\.events) == [["plan", "applied", "failed", "rollback", "drift"], ["failed"]])
+        #expect(c.webhooks.map(\.timeout) == [.seconds(5), .milliseconds(1500)], "5s unless set")
     }
 
     @Test func anEmptyWebhookListLoads() async throws {
