@@ -12,12 +12,16 @@ import SluicePostgres
 /// the CLI (a `rollback` by on-call) are both announced — the CLI's at the daemon's next
 /// poll. Delivery runs off the cycle's path, with a timeout and bounded retries; a failing
 /// webhook is logged and counted, never fails a cycle. Payloads are scrubbed of secrets.
+///
+/// Delivery is at least once: an attempt that times out may have arrived all the same (a slow
+/// receiver), and its retry arrives again. Every attempt for an event carries the same
+/// idempotency key (`Idempotency-Key` header, `sluice.idempotency_key`), by which a receiver
+/// drops the repeats.
 actor WebhookNotifier {
     let hooks: [SluiceConfig.Webhook]
     let engine: Engine
     let metrics: DaemonMetrics
     let logger: Logger
-    let timeout: Duration
     let retryDelays: [Duration]
     private let client: HTTPClient
     private var cursor: Int?
@@ -28,12 +32,11 @@ actor WebhookNotifier {
     private var again = false
 
     init(hooks: [SluiceConfig.Webhook], engine: Engine, metrics: DaemonMetrics, logger: Logger,
-         timeout: Duration = .seconds(5), retryDelays: [Duration] = [.milliseconds(500), .seconds(2), .seconds(5)]) {
+         retryDelays: [Duration] = [.milliseconds(500), .seconds(2), .seconds(5)]) {
         self.hooks = hooks
         self.engine = engine
         self.metrics = metrics
         self.logger = logger
-        self.timeout = timeout
         self.retryDelays = retryDelays
         client = HTTPClient(eventLoopGroupProvider: .singleton)
     }
@@ -111,15 +114,18 @@ actor WebhookNotifier {
     }
 
     private func deliver(_ event: EventRecord, kind: String, to hook: SluiceConfig.Webhook, secrets: [String]) async {
-        let body = Self.payload(event, kind: kind, database: (try? engine.settings.redactedURL) ?? "", secrets: secrets)
+        let database = (try? engine.settings.redactedURL) ?? ""
+        let key = Self.idempotencyKey(eventID: event.id, database: database, schema: engine.config.database.schema)
+        let body = Self.payload(event, kind: kind, key: key, database: database, secrets: secrets)
         for attempt in 0...retryDelays.count {
             do {
                 var request = HTTPClientRequest(url: hook.url)
                 request.method = .POST
                 request.headers.add(name: "Content-Type", value: "application/json")
                 request.headers.add(name: "User-Agent", value: "sluice")
+                request.headers.add(name: "Idempotency-Key", value: key)
                 request.body = .bytes(ByteBuffer(bytes: body))
-                let response = try await client.execute(request, timeout: .milliseconds(Int64(DurationParser.milliseconds(timeout))))
+                let response = try await client.execute(request, timeout: .milliseconds(DurationParser.milliseconds(hook.timeout)))
                 _ = try? await response.body.collect(upTo: 64 * 1024)
                 if (200..<300).contains(response.status.code) {
                     metrics.webhookSent(kind: kind)
@@ -136,6 +142,13 @@ actor WebhookNotifier {
         logger.error("webhook gave up after \(retryDelays.count + 1) attempts", metadata: ["webhook.event": "\(kind)", "event.id": "\(event.id)"])
     }
 
+    /// The same for every attempt at an event, after a restart and from every daemon with the
+    /// same `database.url` (its password aside) and `database.schema`; events of another
+    /// database, whose ids overlap, get other keys.
+    static func idempotencyKey(eventID: Int, database: String, schema: String) -> String {
+        "sluice-\(Checksum.sha256(database + "\n" + schema).prefix(16))-\(eventID)"
+    }
+
     static func describe(_ error: any Error) -> String {
         let text = String(describing: error)
         return text.count > 200 ? String(text.prefix(200)) : text
@@ -143,7 +156,7 @@ actor WebhookNotifier {
 
     /// Slack-compatible: `text` for people, `sluice` for tools. Nothing secret: messages are
     /// scrubbed again of every password Sluice knows, and URLs are redacted.
-    static func payload(_ event: EventRecord, kind: String, database: String, secrets: [String]) -> [UInt8] {
+    static func payload(_ event: EventRecord, kind: String, key: String, database: String, secrets: [String]) -> [UInt8] {
         let scrub = { (text: String) in Redactor.scrub(text, secrets: secrets) }
         let icon = switch kind {
         case "applied": ":white_check_mark:"
@@ -158,7 +171,7 @@ actor WebhookNotifier {
         let text = "\(icon) sluice \(kind)\(versions)\(commit) on \(scrub(database)) by \(scrub(event.actor)): \(scrub(event.message))"
         var fields: [String: Any] = [
             "event": kind, "kind": event.kind, "outcome": event.outcome, "versions": event.versions, "actor": scrub(event.actor),
-            "message": scrub(event.message), "id": event.id, "at": event.at, "database": scrub(database),
+            "message": scrub(event.message), "id": event.id, "at": event.at, "database": scrub(database), "idempotency_key": key,
         ]
         if let commit = event.commit { fields["commit"] = commit }
         if let error = event.error, let data = scrub(error).data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) {
