@@ -131,15 +131,15 @@ actor WebhookNotifier {
                     metrics.webhookSent(kind: kind)
                     return
                 }
-                logger.warning("webhook answered \(response.status.code)", metadata: ["webhook.event": "\(kind)", "webhook.attempt": "\(attempt + 1)"])
+                logger.warning("webhook answered \(response.status.code)", metadata: ["webhook.event": "\(kind)", "webhook.key": "\(key)", "webhook.attempt": "\(attempt + 1)"])
             } catch {
                 // The URL is a secret (Slack's carries a token): never logged.
-                logger.warning("webhook delivery failed", metadata: ["webhook.event": "\(kind)", "webhook.attempt": "\(attempt + 1)", "error": "\(Self.describe(error))"])
+                logger.warning("webhook delivery failed", metadata: ["webhook.event": "\(kind)", "webhook.key": "\(key)", "webhook.attempt": "\(attempt + 1)", "error": "\(Self.describe(error))"])
             }
             if attempt < retryDelays.count { try? await Task.sleep(for: retryDelays[attempt]) }
         }
         metrics.webhookFailed(kind: kind)
-        logger.error("webhook gave up after \(retryDelays.count + 1) attempts", metadata: ["webhook.event": "\(kind)", "event.id": "\(event.id)"])
+        logger.error("webhook gave up after \(retryDelays.count + 1) attempts", metadata: ["webhook.event": "\(kind)", "webhook.key": "\(key)", "event.id": "\(event.id)"])
     }
 
     /// The same for every attempt at an event, after a restart and from every daemon with the

@@ -81,7 +81,8 @@ import Testing
             url.password = password
             let git = try GitFixture()
             try git.commit(GitFixture.table(1, "users"), message: "Add users")
-            // /hook's timeout is long, so that load does not make its attempts time out.
+            // /hook's timeout is long, so that the notifier does not give up on it however loaded
+            // the machine; the repeats a loaded machine may still cause are dropped by key below.
             let config = try TempFolder(["sluice.yaml": """
                 notify:
                   webhooks:
