@@ -12,8 +12,8 @@ import Testing
     /// work as before.
     @Test func cleanCodePagesAreReleasedAfterCyclesAndTheDaemonGoesOn() async throws {
         try await withTestDatabase { db in
-            let git = try GitFixture()
-            try git.commit(GitFixture.table(1, "users"), message: "Add users")
+            let git = try await GitFixture()
+            try await git.commit(GitFixture.table(1, "users"), message: "Add users")
             let daemon = try DaemonProcess(git, db, arguments: ["--log-level", "debug"])
             try await daemon.ready(db: db)
             // The first poll must be over, or the first trigger would be answered by it.
@@ -25,13 +25,13 @@ import Testing
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(try await daemon.cycle(db).status == 0)
-            try git.commit(GitFixture.table(2, "orders"), message: "Add orders")
+            try await git.commit(GitFixture.table(2, "orders"), message: "Add orders")
             let applied = try await daemon.cycle(db)
             #expect(applied.status == 0 && applied.stdout.contains("apply 0002_orders"), "\(applied)")
             #expect(try await db.tableExists("orders"))
-            #expect(try daemon.http("/metrics").0 == 200)
+            #expect(try await daemon.http("/metrics").0 == 200)
             #expect(try await daemon.cycle(db).status == 0)
-            #expect(try daemon.http("/api/status").0 == 200)
+            #expect(try await daemon.http("/api/status").0 == 200)
             #expect(try await daemon.cycle(db).status == 0)
             #expect(try await daemon.cycle(db).status == 0)
             let stopped = try await daemon.stop()
@@ -49,8 +49,8 @@ import Testing
 
     @Test func appliesNewCommitsAndRecordsWhoIntroducedThem() async throws {
         try await withTestDatabase { db in
-            let git = try GitFixture()
-            let first = try git.commit(GitFixture.table(1, "users").merging(GitFixture.table(2, "orders")) { a, _ in a }, message: "Add users and orders")
+            let git = try await GitFixture()
+            let first = try await git.commit(GitFixture.table(1, "users").merging(GitFixture.table(2, "orders")) { a, _ in a }, message: "Add users and orders")
             let daemon = try DaemonProcess(git, db)
             try await daemon.ready(db: db)
 
@@ -64,7 +64,7 @@ import Testing
             #expect(row["commit_subject"] == "Add users and orders")
             #expect(try await db.scalar("SELECT commit_sha FROM sluice.reconciled") == first)
 
-            let second = try git.commit(GitFixture.table(3, "invoices"), message: "Add invoices", author: "Grace Hopper <grace@example.com>")
+            let second = try await git.commit(GitFixture.table(3, "invoices"), message: "Add invoices", author: "Grace Hopper <grace@example.com>")
             let next = try await daemon.cycle(db)
             #expect(next.status == 0, "\(next)")
             #expect(next.stdout.contains("apply 0003_invoices"), "\(next)")
@@ -74,8 +74,8 @@ import Testing
 
             let noop = try await daemon.cycle(db)
             #expect(noop.status == 0)
-            #expect(try daemon.http("/healthz").0 == 200)
-            let ready = try daemon.http("/readyz")
+            #expect(try await daemon.http("/healthz").0 == 200)
+            let ready = try await daemon.http("/readyz")
             #expect(ready.0 == 200, "\(ready)")
             let status = try await CLI.run(["daemon", "status", "--format", "json"], database: db, env: daemon.env)
             #expect(status.status == 0, "\(status)")
@@ -87,15 +87,15 @@ import Testing
 
     @Test func aRevertCommitRunsTheRecordedDown() async throws {
         try await withTestDatabase { db in
-            let git = try GitFixture()
-            try git.commit(GitFixture.table(1, "users"), message: "Add users")
-            let added = try git.commit(GitFixture.table(2, "orders"), message: "Add orders")
+            let git = try await GitFixture()
+            try await git.commit(GitFixture.table(1, "users"), message: "Add users")
+            let added = try await git.commit(GitFixture.table(2, "orders"), message: "Add orders")
             let daemon = try DaemonProcess(git, db)
             try await daemon.ready(db: db)
             #expect(try await daemon.cycle(db).status == 0)
             #expect(try await db.tableExists("orders"))
 
-            try git.revert(added)
+            try await git.revert(added)
             let cycle = try await daemon.cycle(db)
             #expect(cycle.status == 0, "\(cycle)")
             #expect(cycle.stdout.contains("revert 0002_orders"))
@@ -108,12 +108,12 @@ import Testing
 
     @Test func aPlainRemovalIsRefusedUnderRevertAndRunUnderRemoval() async throws {
         try await withTestDatabase { db in
-            let git = try GitFixture()
-            try git.commit(GitFixture.table(1, "users").merging(GitFixture.table(2, "orders")) { a, _ in a }, message: "Add tables")
+            let git = try await GitFixture()
+            try await git.commit(GitFixture.table(1, "users").merging(GitFixture.table(2, "orders")) { a, _ in a }, message: "Add tables")
             let daemon = try DaemonProcess(git, db)
             try await daemon.ready(db: db)
             #expect(try await daemon.cycle(db).status == 0)
-            try git.remove(["0002_orders.up.sql", "0002_orders.down.sql"], message: "Tidy up")
+            try await git.remove(["0002_orders.up.sql", "0002_orders.down.sql"], message: "Tidy up")
             let refused = try await daemon.cycle(db)
             #expect(refused.status == 3, "\(refused)")
             #expect(refused.stdout.contains("no revert commit removed it"))
@@ -131,36 +131,36 @@ import Testing
 
     @Test func driftAndFailuresComeBackAsTheCycleExitCode() async throws {
         try await withTestDatabase { db in
-            let git = try GitFixture()
-            try git.commit(GitFixture.table(1, "users"), message: "Add users")
+            let git = try await GitFixture()
+            try await git.commit(GitFixture.table(1, "users"), message: "Add users")
             let daemon = try DaemonProcess(git, db)
             try await daemon.ready(db: db)
             #expect(try await daemon.cycle(db).status == 0)
 
-            let edit = try git.commit(["0001_users.up.sql": "CREATE TABLE users (id bigint);\n"], message: "Widen id in place")
+            let edit = try await git.commit(["0001_users.up.sql": "CREATE TABLE users (id bigint);\n"], message: "Widen id in place")
             let drift = try await daemon.cycle(db)
             #expect(drift.status == 3, "\(drift)")
             #expect(drift.stdout.contains("0001_users.up.sql"))
             #expect(drift.stdout.contains("in commit \(edit.prefix(12)) (Ada Lovelace <ada@example.com>: Widen id in place)"), "\(drift)")
-            try git.commit(["0001_users.up.sql": "CREATE TABLE users (id int);\n"], message: "Restore")
+            try await git.commit(["0001_users.up.sql": "CREATE TABLE users (id int);\n"], message: "Restore")
 
-            try git.commit(["0002_bad.up.sql": "SELECT 1/0;\n", "0002_bad.down.sql": "\n"], message: "Broken")
+            try await git.commit(["0002_bad.up.sql": "SELECT 1/0;\n", "0002_bad.down.sql": "\n"], message: "Broken")
             let failed = try await daemon.cycle(db)
             #expect(failed.status == 1, "\(failed)")
             #expect(failed.stdout.contains("22012"))
             let status = try await CLI.run(["daemon", "status"], database: db, env: daemon.env)
             #expect(status.stdout.contains("last cycle: failed"), "the daemon is still alive and reports: \(status)")
-            let notReady = try daemon.http("/readyz")
+            let notReady = try await daemon.http("/readyz")
             #expect(notReady.0 == 503 && notReady.1.contains("failed"), "\(notReady)")
-            #expect(try daemon.http("/healthz").0 == 200)
+            #expect(try await daemon.http("/healthz").0 == 200)
             _ = try await daemon.stop()
         }
     }
 
     @Test func anUnreachableRemoteOrDatabaseIsReportedAndTheDaemonCatchesUp() async throws {
         try await withTestDatabase { db in
-            let git = try GitFixture()
-            try git.commit(GitFixture.table(1, "users"), message: "Add users")
+            let git = try await GitFixture()
+            try await git.commit(GitFixture.table(1, "users"), message: "Add users")
             let daemon = try DaemonProcess(git, db)
             try await daemon.ready(db: db)
             #expect(try await daemon.cycle(db).status == 0)
@@ -170,7 +170,7 @@ import Testing
             #expect(offline.status == 4, "\(offline)")
             try FileManager.default.moveItem(atPath: git.remote + ".away", toPath: git.remote)
 
-            try git.commit(GitFixture.table(2, "orders"), message: "Add orders")
+            try await git.commit(GitFixture.table(2, "orders"), message: "Add orders")
             let admin = try await Connection.connect(ConnectionSettings(url: try TestServer.adminURL(), applicationName: "sluice-tests"))
             try await admin.execute("ALTER DATABASE \(db.name) ALLOW_CONNECTIONS false")
             let dbDown = try await daemon.cycle(db)
@@ -186,13 +186,13 @@ import Testing
 
     @Test func eightDaemonsApplyEachVersionExactlyOnce() async throws {
         try await withTestDatabase { db in
-            let git = try GitFixture()
+            let git = try await GitFixture()
             var files = ["0000_log.up.sql": "CREATE TABLE applied_log (version int);\n", "0000_log.down.sql": "DROP TABLE applied_log;\n"]
             for v in 1...12 {
                 files[String(format: "%04d_m%d.up.sql", v, v)] = "CREATE TABLE m\(v) (id int);\nSELECT pg_sleep(0.02);\nINSERT INTO applied_log VALUES (\(v));\n"
                 files[String(format: "%04d_m%d.down.sql", v, v)] = "DROP TABLE m\(v);\n"
             }
-            try git.commit(files, message: "Twelve migrations")
+            try await git.commit(files, message: "Twelve migrations")
             let daemons = try (0..<8).map { try DaemonProcess(git, db, env: ["SLUICE_REPOSITORY_POLL_INTERVAL": "100ms"], name: "d\($0)") }
             for d in daemons { try await d.ready(db: db) }
             var done = false
@@ -215,8 +215,8 @@ import Testing
             // exactly when it is under way and decides when it may finish.
             let gate = try await db.connect()
             try await gate.execute("SELECT pg_advisory_lock(4242)")
-            let git = try GitFixture()
-            try git.commit(GitFixture.table(1, "slow", extra: "SELECT pg_advisory_xact_lock(4242);\n").merging(GitFixture.table(2, "after")) { a, _ in a }, message: "Slow then fast")
+            let git = try await GitFixture()
+            try await git.commit(GitFixture.table(1, "slow", extra: "SELECT pg_advisory_xact_lock(4242);\n").merging(GitFixture.table(2, "after")) { a, _ in a }, message: "Slow then fast")
             let daemon = try DaemonProcess(git, db, env: ["SLUICE_DATABASE_LOCK_TIMEOUT": "0"])
             var waiting = false
             for _ in 0..<500 where !waiting {
@@ -238,8 +238,8 @@ import Testing
 
     @Test func oneShotCommandsReadTheBranchWithRepo() async throws {
         try await withTestDatabase { db in
-            let git = try GitFixture(folder: "db/migrations")
-            let sha = try git.commit(GitFixture.table(1, "users"), message: "Add users")
+            let git = try await GitFixture(folder: "db/migrations")
+            let sha = try await git.commit(GitFixture.table(1, "users"), message: "Add users")
             let args = ["--repo", "file://" + git.remote, "--branch", "main", "--path", "db/migrations"]
             let env = ["XDG_CACHE_HOME": git.root + "/cache"]
             let plan = try await CLI.run(["plan"] + args, database: db, env: env)
@@ -260,20 +260,20 @@ import Testing
 
     @Test func aForcePushIsReportedAndNeverCrashesTheDaemon() async throws {
         try await withTestDatabase { db in
-            let git = try GitFixture()
-            let base = try git.commit(GitFixture.table(1, "users"), message: "Add users")
-            try git.commit(GitFixture.table(2, "orders"), message: "Add orders")
+            let git = try await GitFixture()
+            let base = try await git.commit(GitFixture.table(1, "users"), message: "Add users")
+            try await git.commit(GitFixture.table(2, "orders"), message: "Add orders")
             let daemon = try DaemonProcess(git, db)
             try await daemon.ready(db: db)
             #expect(try await daemon.cycle(db).status == 0)
             #expect(try await db.tableExists("orders"))
 
-            try git.forcePush(resetTo: base)
+            try await git.forcePush(resetTo: base)
             let backward = try await daemon.cycle(db)
             #expect(backward.status == 3, "the applied 0002 is gone without a revert commit: \(backward)")
             #expect(try await db.scalar("SELECT outcome FROM sluice.events WHERE kind = 'branch' ORDER BY id DESC LIMIT 1") == "backward")
 
-            try git.commit(GitFixture.table(3, "invoices"), message: "Rewritten history")
+            try await git.commit(GitFixture.table(3, "invoices"), message: "Rewritten history")
             let rewritten = try await daemon.cycle(db)
             #expect(rewritten.status == 3, "\(rewritten)")
             #expect(try await db.scalar("SELECT outcome FROM sluice.events WHERE kind = 'branch' ORDER BY id DESC LIMIT 1") == "rewritten")
@@ -283,8 +283,8 @@ import Testing
 
     @Test func systemdHearsReadyStatusAndStopping() async throws {
         try await withTestDatabase { db in
-            let git = try GitFixture()
-            try git.commit(GitFixture.table(1, "users"), message: "Add users")
+            let git = try await GitFixture()
+            try await git.commit(GitFixture.table(1, "users"), message: "Add users")
             let notify = try NotifySocket(path: git.root + "/notify.sock")
             let daemon = try DaemonProcess(git, db, env: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"])
             var messages: [String] = []
@@ -304,10 +304,10 @@ import Testing
     }
 
     @Test func aDatabaseServerStoppedMidRunAndStartedAgainIsCaughtUp() async throws {
-        let server = try OwnServer()
+        let server = try await OwnServer()
         let db = server.database
-        let git = try GitFixture()
-        try git.commit(GitFixture.table(1, "users"), message: "Add users")
+        let git = try await GitFixture()
+        try await git.commit(GitFixture.table(1, "users"), message: "Add users")
         let daemon = try DaemonProcess(git, db, env: ["SLUICE_DATABASE_PASSWORD_FILE": server.dir + "/password", "SLUICE_DATABASE_LOCK_TIMEOUT": "0"])
         try await daemon.ready(db: db)
         #expect(try await daemon.cycle(db).status == 0)
@@ -315,7 +315,7 @@ import Testing
         // Migration 2 waits on a lock the test holds, so the server stops in the middle of it.
         let gate = try await db.connect()
         try await gate.execute("SELECT pg_advisory_lock(4343)")
-        try git.commit(GitFixture.table(2, "orders", extra: "SELECT pg_advisory_xact_lock(4343);\n"), message: "Add orders")
+        try await git.commit(GitFixture.table(2, "orders", extra: "SELECT pg_advisory_xact_lock(4343);\n"), message: "Add orders")
         #expect(try await CLI.run(["daemon", "trigger"], database: db, env: daemon.env).status == 0)
         var waiting = false
         for _ in 0..<500 where !waiting {
@@ -323,13 +323,13 @@ import Testing
             if !waiting { try await Task.sleep(for: .milliseconds(20)) }
         }
         #expect(waiting, "migration 2 is under way")
-        try server.stop()
+        try await server.stop()
         let down = try await daemon.cycle(db)
         #expect(down.status == 4, "\(down)")
         let status = try await CLI.run(["daemon", "status"], database: db, env: daemon.env)
         #expect(status.status == 0, "the daemon survived: \(status)")
 
-        try server.start()
+        try await server.start()
         let back = try await daemon.cycle(db)
         #expect(back.status == 0, "\(back)")
         #expect(try await db.tableExists("orders"))

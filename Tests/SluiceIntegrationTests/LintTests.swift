@@ -64,9 +64,9 @@ import Testing
     }
 
     @Test func gitBaseLintsOnlyWhatWasAddedSinceTheRef() async throws {
-        let git = try GitFixture()
-        let base = try git.commit(Self.bad, message: "An old migration that predates lint")
-        try git.commit(GitFixture.table(3, "invoices"), message: "Add invoices")
+        let git = try await GitFixture()
+        let base = try await git.commit(Self.bad, message: "An old migration that predates lint")
+        try await git.commit(GitFixture.table(3, "invoices"), message: "Add invoices")
         // A new file not committed yet counts too (a developer running lint before committing).
         try "DROP TABLE invoices;\n".write(toFile: "\(git.work)/migrations/0004_drop_invoices.up.sql", atomically: true, encoding: .utf8)
         try "CREATE TABLE invoices (id int);\n".write(toFile: "\(git.work)/migrations/0004_drop_invoices.down.sql", atomically: true, encoding: .utf8)

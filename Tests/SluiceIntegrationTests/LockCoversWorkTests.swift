@@ -126,8 +126,8 @@ import Testing
 
     @Test func daemonReplicaKilledWhileAnotherPollsThenTheOtherFinishes() async throws {
         try await withTestDatabase { db in
-            let git = try GitFixture()
-            try git.commit(Self.files(), message: "Eight tables")
+            let git = try await GitFixture()
+            try await git.commit(Self.files(), message: "Eight tables")
             var generator = SplitMix(state: UInt64.random(in: 1...UInt64(UInt32.max)))
             let env = ["SLUICE_REPOSITORY_POLL_INTERVAL": "300ms"]
             for attempt in 1...12 {

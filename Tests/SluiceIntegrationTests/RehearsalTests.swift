@@ -429,8 +429,8 @@ enum ScratchName {
     @Test(arguments: ["template", "dump"])
     func aCycleRehearsesFirstAndAFailedRehearsalLeavesProductionAlone(strategy: String) async throws {
         try await withTestDatabase { db in
-            let git = try GitFixture()
-            try git.commit(GitFixture.table(1, "users"), message: "Add users")
+            let git = try await GitFixture()
+            try await git.commit(GitFixture.table(1, "users"), message: "Add users")
             let daemon = try DaemonProcess(git, db, env: RehearsalTests.env(strategy, ["SLUICE_REHEARSAL_KEEP_FAILED": "false"]))
             try await daemon.ready(db: db)
             let first = try await daemon.cycle(db)
@@ -439,7 +439,7 @@ enum ScratchName {
             #expect(try await db.scalar("SELECT outcome FROM sluice.events WHERE kind = 'rehearsal' ORDER BY id DESC LIMIT 1") == "passed")
 
             try await db.connect().execute("INSERT INTO users VALUES (1), (2)")
-            try git.commit(["0002_users_name.up.sql": "ALTER TABLE users ADD COLUMN name text;\nALTER TABLE users ALTER COLUMN name SET NOT NULL;\n",
+            try await git.commit(["0002_users_name.up.sql": "ALTER TABLE users ADD COLUMN name text;\nALTER TABLE users ALTER COLUMN name SET NOT NULL;\n",
                             "0002_users_name.down.sql": "ALTER TABLE users DROP COLUMN name;\n"], message: "Require a name")
             let failed = try await daemon.cycle(db)
             #expect(failed.status == 1, "\(failed)")
@@ -447,7 +447,7 @@ enum ScratchName {
             #expect(try await db.scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'name'") == "0", "production untouched")
             #expect(try await db.scalar("SELECT outcome FROM sluice.events WHERE kind = 'rehearsal' ORDER BY id DESC LIMIT 1") == "failed")
 
-            let stillAlive = try daemon.http("/healthz")
+            let stillAlive = try await daemon.http("/healthz")
             #expect(stillAlive.0 == 200, "a failed cycle never kills the daemon")
             _ = try await daemon.stop()
         }

@@ -5,9 +5,9 @@ import Testing
 @Suite struct SSHRemoteTests {
     @Test func aRemoteOverSSHIsReadWithTheConfiguredKeyAndAWrongKeyIsRefused() async throws {
         try await withTestDatabase { db in
-            let git = try GitFixture()
-            let sha = try git.commit(GitFixture.table(1, "users"), message: "Add users")
-            let ssh = try SSHServer(root: git.root)
+            let git = try await GitFixture()
+            let sha = try await git.commit(GitFixture.table(1, "users"), message: "Add users")
+            let ssh = try await SSHServer(root: git.root)
             defer { ssh.stop() }
             let args = ["--repo", "ssh://root@127.0.0.1:\(ssh.port)\(git.remote)", "--path", "migrations"]
             let env = ["HOME": ssh.home, "XDG_CACHE_HOME": git.root + "/cache", "SLUICE_REPOSITORY_SSH_KEY": ssh.userKey]
@@ -33,7 +33,7 @@ final class SSHServer: @unchecked Sendable {
     let userKey: String
     let otherKey: String
 
-    init(root: String) throws {
+    init(root: String) async throws {
         dir = root + "/ssh"
         home = dir + "/home"
         userKey = dir + "/user_key"
@@ -43,7 +43,7 @@ final class SSHServer: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd") else {
             throw TestSetupError("/usr/sbin/sshd is missing: scripts/test.sh installs openssh-server")
         }
-        try OwnServer.shell("""
+        try await OwnServer.shell("""
             cd '\(dir)'
             ssh-keygen -q -t ed25519 -N '' -f host_key && ssh-keygen -q -t ed25519 -N '' -f user_key && ssh-keygen -q -t ed25519 -N '' -f other_key
             cp user_key.pub authorized_keys && chmod 600 authorized_keys

@@ -13,7 +13,7 @@ import Testing
         let env = ["XDG_CACHE_HOME": git.root + "/cache"]
         // `dump`: the clone does not need production free of sessions (the daemon keeps one).
         let rehearsal = env.merging(["SLUICE_REHEARSAL_ENABLED": "true", "SLUICE_REHEARSAL_STRATEGY": "dump"]) { _, new in new }
-        let (status, body) = try daemon.http("/api/plan")
+        let (status, body) = try await daemon.http("/api/plan")
         return [
             ("plan", try await CLI.run(["plan"] + args, database: db, env: env)),
             ("apply --dry-run", try await CLI.run(["apply", "--dry-run"] + args, database: db, env: env)),
@@ -34,15 +34,15 @@ import Testing
 
     @Test func afterARevertCommitEveryPreviewShowsTheRevertTheDaemonRuns() async throws {
         try await withTestDatabase { db in
-            let git = try GitFixture()
-            try git.commit(GitFixture.table(1, "users"), message: "Add users")
-            let added = try git.commit(GitFixture.table(2, "orders"), message: "Add orders")
+            let git = try await GitFixture()
+            try await git.commit(GitFixture.table(1, "users"), message: "Add users")
+            let added = try await git.commit(GitFixture.table(2, "orders"), message: "Add orders")
             let daemon = try DaemonProcess(git, db)
             try await daemon.ready(db: db)
             #expect(try await daemon.cycle(db).status == 0)
             #expect(try await db.tableExists("orders"))
 
-            let revert = try git.revert(added)
+            let revert = try await git.revert(added)
             let lock = try await Self.cycleThatOnlyFetches(daemon, db)
             for (what, result) in try await Self.previews(git, db, daemon: daemon) {
                 #expect(result.status == 0, "\(what): \(result)")
@@ -64,13 +64,13 @@ import Testing
 
     @Test func afterAPlainRemovalEveryPreviewRefusesAsTheDaemonDoes() async throws {
         try await withTestDatabase { db in
-            let git = try GitFixture()
-            try git.commit(GitFixture.table(1, "users").merging(GitFixture.table(2, "orders")) { a, _ in a }, message: "Add tables")
+            let git = try await GitFixture()
+            try await git.commit(GitFixture.table(1, "users").merging(GitFixture.table(2, "orders")) { a, _ in a }, message: "Add tables")
             let daemon = try DaemonProcess(git, db)
             try await daemon.ready(db: db)
             #expect(try await daemon.cycle(db).status == 0)
 
-            try git.remove(["0002_orders.up.sql", "0002_orders.down.sql"], message: "Tidy up")
+            try await git.remove(["0002_orders.up.sql", "0002_orders.down.sql"], message: "Tidy up")
             let lock = try await Self.cycleThatOnlyFetches(daemon, db)
             for (what, result) in try await Self.previews(git, db, daemon: daemon) {
                 #expect(result.status == (what == "/api/plan" ? 409 : 3), "\(what): \(result)")

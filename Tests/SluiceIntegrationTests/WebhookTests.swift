@@ -79,8 +79,8 @@ import Testing
             let password = try TestServer.password()
             var url = URLComponents(string: db.url)!
             url.password = password
-            let git = try GitFixture()
-            try git.commit(GitFixture.table(1, "users"), message: "Add users")
+            let git = try await GitFixture()
+            try await git.commit(GitFixture.table(1, "users"), message: "Add users")
             // /hook's timeout is long, so that the notifier does not give up on it however loaded
             // the machine; the repeats a loaded machine may still cause are dropped by key below.
             let config = try TempFolder(["sluice.yaml": """
@@ -96,7 +96,7 @@ import Testing
             let daemon = try DaemonProcess(git, db, env: ["SLUICE_CONFIG": config.path + "/sluice.yaml", "SLUICE_DATABASE_URL": url.string!])
             try await daemon.ready(db: db)
             #expect(try await daemon.cycle(db).status == 0)
-            try git.commit(["0002_bad.up.sql": "SELECT '\(password)'::int;\n", "0002_bad.down.sql": "SELECT 1;\n"], message: "A migration that fails")
+            try await git.commit(["0002_bad.up.sql": "SELECT '\(password)'::int;\n", "0002_bad.down.sql": "SELECT 1;\n"], message: "A migration that fails")
             let failed = try await daemon.cycle(db)
             #expect(failed.status == 1, "\(failed)")
             #expect(!failed.output.contains(password))
@@ -107,7 +107,7 @@ import Testing
                 if await receiver.byKey("/hook").count { $0.attempts.count >= 2 } >= 2 { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            let samples = Prometheus.samples(try daemon.http("/metrics").1)
+            let samples = Prometheus.samples(try await daemon.http("/metrics").1)
             _ = try await daemon.stop()
 
             let hook = await receiver.byKey("/hook")

@@ -81,3 +81,12 @@ enum CLI {
         return CLIResult(status: running.process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 }
+
+/// Runs blocking work (waiting for a child process) on a thread of its own: the parallel tests
+/// share a cooperative pool of one thread per core, and a test blocking it starves the others
+/// (a webhook receiver or a daemon poll in the test process then answers seconds late).
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}

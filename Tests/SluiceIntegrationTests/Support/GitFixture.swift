@@ -9,14 +9,14 @@ final class GitFixture: @unchecked Sendable {
     let work: String
     let folder: String
 
-    init(folder: String = "migrations") throws {
+    init(folder: String = "migrations") async throws {
         root = NSTemporaryDirectory() + "sluice-git-" + UUID().uuidString.prefix(8)
         remote = root + "/remote.git"
         work = root + "/work"
         self.folder = folder
         try FileManager.default.createDirectory(atPath: root + "/home", withIntermediateDirectories: true)
-        try git(["init", "--bare", "-b", "main", remote], in: root)
-        try git(["clone", remote, work], in: root)
+        try await git(["init", "--bare", "-b", "main", remote], in: root)
+        try await git(["clone", remote, work], in: root)
         try FileManager.default.createDirectory(atPath: work + "/" + folder, withIntermediateDirectories: true)
     }
 
@@ -24,38 +24,38 @@ final class GitFixture: @unchecked Sendable {
 
     /// Writes files into the migrations folder, commits and pushes; returns the commit.
     @discardableResult
-    func commit(_ files: [String: String], message: String, author: String = "Ada Lovelace <ada@example.com>") throws -> String {
+    func commit(_ files: [String: String], message: String, author: String = "Ada Lovelace <ada@example.com>") async throws -> String {
         for (name, text) in files { try text.write(toFile: "\(work)/\(folder)/\(name)", atomically: true, encoding: .utf8) }
-        try git(["add", "-A"], in: work)
-        try git(["commit", "-q", "-m", message, "--author", author], in: work)
-        try git(["push", "-q", "origin", "HEAD:main"], in: work)
-        return try head()
+        try await git(["add", "-A"], in: work)
+        try await git(["commit", "-q", "-m", message, "--author", author], in: work)
+        try await git(["push", "-q", "origin", "HEAD:main"], in: work)
+        return try await head()
     }
 
     /// Removes files in a plain commit (not a revert) and pushes.
     @discardableResult
-    func remove(_ names: [String], message: String) throws -> String {
-        try git(["rm", "-q"] + names.map { "\(folder)/\($0)" }, in: work)
-        try git(["commit", "-q", "-m", message], in: work)
-        try git(["push", "-q", "origin", "HEAD:main"], in: work)
-        return try head()
+    func remove(_ names: [String], message: String) async throws -> String {
+        try await git(["rm", "-q"] + names.map { "\(folder)/\($0)" }, in: work)
+        try await git(["commit", "-q", "-m", message], in: work)
+        try await git(["push", "-q", "origin", "HEAD:main"], in: work)
+        return try await head()
     }
 
     /// `git revert` of a commit, pushed.
     @discardableResult
-    func revert(_ sha: String) throws -> String {
-        try git(["revert", "--no-edit", sha], in: work)
-        try git(["push", "-q", "origin", "HEAD:main"], in: work)
-        return try head()
+    func revert(_ sha: String) async throws -> String {
+        try await git(["revert", "--no-edit", sha], in: work)
+        try await git(["push", "-q", "origin", "HEAD:main"], in: work)
+        return try await head()
     }
 
     /// Moves the branch to `sha` and force-pushes it (history rewritten or moved backwards).
-    func forcePush(resetTo sha: String) throws {
-        try git(["reset", "-q", "--hard", sha], in: work)
-        try git(["push", "-q", "--force", "origin", "HEAD:main"], in: work)
+    func forcePush(resetTo sha: String) async throws {
+        try await git(["reset", "-q", "--hard", sha], in: work)
+        try await git(["push", "-q", "--force", "origin", "HEAD:main"], in: work)
     }
 
-    func head() throws -> String { try git(["rev-parse", "HEAD"], in: work).trimmingCharacters(in: .whitespacesAndNewlines) }
+    func head() async throws -> String { try await git(["rev-parse", "HEAD"], in: work).trimmingCharacters(in: .whitespacesAndNewlines) }
 
     /// Paired migration files that create table `name`.
     static func table(_ version: Int, _ name: String, extra: String = "") -> [String: String] {
@@ -64,7 +64,11 @@ final class GitFixture: @unchecked Sendable {
     }
 
     @discardableResult
-    func git(_ args: [String], in directory: String) throws -> String {
+    func git(_ args: [String], in directory: String) async throws -> String {
+        try await offThePool { [self] in try gitBlocking(args, in: directory) }
+    }
+
+    private func gitBlocking(_ args: [String], in directory: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
         process.arguments = ["-c", "init.defaultBranch=main", "-c", "user.name=Sluice Tests", "-c", "user.email=tests@example.com"] + args
@@ -136,10 +140,14 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     /// `GET http://127.0.0.1:<port><path>` with curl: (HTTP status, body).
-    func http(_ path: String) throws -> (Int, String) {
+    func http(_ path: String) async throws -> (Int, String) {
+        try await offThePool { [httpPort] in try DaemonProcess.curl("http://127.0.0.1:\(httpPort)\(path)") }
+    }
+
+    private static func curl(_ url: String) throws -> (Int, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "http://127.0.0.1:\(httpPort)\(path)"]
+        process.arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", url]
         let out = Pipe()
         process.standardOutput = out
         try process.run()
@@ -177,11 +185,11 @@ final class OwnServer: @unchecked Sendable {
     let bindir: String
     let database: TestDatabase
 
-    init() throws {
-        dir = try OwnServer.shell("mktemp -d /tmp/sluice-own-pg.XXXXXX").trimmingCharacters(in: .whitespacesAndNewlines)
+    init() async throws {
+        dir = try await OwnServer.shell("mktemp -d /tmp/sluice-own-pg.XXXXXX").trimmingCharacters(in: .whitespacesAndNewlines)
         let script = CLI.packageRoot.appendingPathComponent("scripts/lib/pg.sh").path
         // The server must not inherit this pipe, or reading it would wait for the server to end.
-        let out = try OwnServer.shell("source '\(script)' && sluice_pg_start '\(dir)' >'\(dir).start.log' 2>&1 </dev/null && echo \"$PGPORT $SLUICE_PG_BINDIR\"")
+        let out = try await OwnServer.shell("source '\(script)' && sluice_pg_start '\(dir)' >'\(dir).start.log' 2>&1 </dev/null && echo \"$PGPORT $SLUICE_PG_BINDIR\"")
         let parts = out.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         guard parts.count == 2, let port = Int(parts[0]) else { throw TestSetupError("could not start a server: \(out)") }
         self.port = port
@@ -192,16 +200,21 @@ final class OwnServer: @unchecked Sendable {
         database = TestDatabase(name: "postgres", url: "postgresql://postgres@127.0.0.1:\(port)/postgres", passwordFile: dir + "/password")
     }
 
-    deinit { _ = try? OwnServer.shell("source '\(CLI.packageRoot.appendingPathComponent("scripts/lib/pg.sh").path)' && sluice_pg_stop '\(dir)' >/dev/null 2>&1; rm -f '\(dir).start.log'") }
+    deinit { _ = try? OwnServer.shellBlocking("source '\(CLI.packageRoot.appendingPathComponent("scripts/lib/pg.sh").path)' && sluice_pg_stop '\(dir)' >/dev/null 2>&1; rm -f '\(dir).start.log'") }
 
-    func stop() throws { _ = try OwnServer.shell("runuser -u postgres -- '\(bindir)/pg_ctl' -D '\(dir)/data' -m fast -w -t 60 stop") }
-    func start() throws { _ = try OwnServer.shell("runuser -u postgres -- '\(bindir)/pg_ctl' -D '\(dir)/data' -l '\(dir)/postgres.log' -w -t 60 start >/dev/null 2>&1 </dev/null") }
+    func stop() async throws { _ = try await OwnServer.shell("runuser -u postgres -- '\(bindir)/pg_ctl' -D '\(dir)/data' -m fast -w -t 60 stop") }
+    func start() async throws { _ = try await OwnServer.shell("runuser -u postgres -- '\(bindir)/pg_ctl' -D '\(dir)/data' -l '\(dir)/postgres.log' -w -t 60 start >/dev/null 2>&1 </dev/null") }
 
     /// Runs a bash command with `system(3)`; its output goes through files, not pipes, because
     /// a server it starts inherits the descriptors (and Foundation's Process did not always
     /// notice the shell's exit once a daemonised server hung off it).
     @discardableResult
-    static func shell(_ command: String) throws -> String {
+    static func shell(_ command: String) async throws -> String {
+        try await offThePool { try shellBlocking(command) }
+    }
+
+    @discardableResult
+    static func shellBlocking(_ command: String) throws -> String {
         let base = NSTemporaryDirectory() + "sluice-shell-" + UUID().uuidString.prefix(8)
         defer { try? FileManager.default.removeItem(atPath: base + ".sh"); try? FileManager.default.removeItem(atPath: base + ".out"); try? FileManager.default.removeItem(atPath: base + ".err") }
         try ("set -euo pipefail\n" + command + "\n").write(toFile: base + ".sh", atomically: true, encoding: .utf8)
