@@ -50,14 +50,11 @@ COPY Tests ./Tests
 
 # scripts/build.sh builds as Sluice ships (its header says why): the Swift
 # runtime and Foundation linked into the binary (--static-swift-stdlib), so the
-# runtime image needs no Swift toolchain; a position-dependent executable that
-# exports no symbols (faster start, smaller footprint). It does NOT make the C
-# libraries static: the binary still needs libpq.so.5, libgit2.so.1.5 and
-# libpg_query.so.1504.0 at run time (installed below). The binary is not
-# stripped, so a crash backtrace names the functions. With the swift image's
-# ld.lld it also lays out the functions the daemon runs next to each other
-# (scripts/link-order.txt and .ld), which keeps its resident code small.
-COPY scripts/build.sh scripts/link-order.txt scripts/link-order.ld ./scripts/
+# runtime image needs no Swift toolchain; an executable that exports no symbols.
+# It does NOT make the C libraries static: the binary still needs libpq.so.5,
+# libgit2.so.1.5 and libpg_query.so.1504.0 at run time (installed below). The
+# binary is not stripped, so a crash backtrace names the functions.
+COPY scripts/build.sh ./scripts/
 RUN install -D -m 0755 "$(bash scripts/build.sh)" /out/sluice \
  && install -D -m 0755 /usr/libexec/swift/linux/swift-backtrace-static /out/swift-backtrace-static
 

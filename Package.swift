@@ -26,12 +26,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
-        // C shims. libpq (libpq-dev) and libgit2 (libgit2-dev) are not linked at build time:
-        // each shim is the library's header plus generated trampolines (lazy.c, from
-        // scripts/gen-lazy-shims.py) that dlopen the library on first use, so commands that
-        // need neither (`lint`, `new`, `hash`) do not load their ~40 dependent libraries.
-        .target(name: "CLibPQ"),
-        .target(name: "CLibGit2"),
+        // C shims: a module map and a header each; pkg-config gives the flags.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
         // Debian's libpg-query-dev ships no pkg-config file; the module map links
         // `pg_query` and the header comes from the default include path.
         .systemLibrary(
@@ -69,7 +74,7 @@ let package = Package(
         .target(
             name: "SluiceDaemon",
             dependencies: [
-                "SluiceCore", "SluiceEngine", "SluicePostgres", "SluiceGit", "CDynamicLoader",
+                "SluiceCore", "SluiceEngine", "SluicePostgres", "SluiceGit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -82,8 +87,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        // <link.h> (dl_iterate_phdr), for ResidentPages.
-        .target(name: "CDynamicLoader"),
         .executableTarget(
             name: "sluice",
             dependencies: [
@@ -97,8 +100,6 @@ let package = Package(
 
         // Unit tests: no server, no network.
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore", "SluiceLint", "SluiceEngine", "SluicePostgres"]),
-        // The daemon's memory hygiene (ResidentPages) on this process's own mappings.
-        .testTarget(name: "SluiceDaemonTests", dependencies: ["SluiceDaemon"]),
         // Git tests: real repositories made in temp folders, no server.
         .testTarget(name: "SluiceGitTests", dependencies: ["SluiceCore", "SluiceGit"]),
         // Integration tests: a real PostgreSQL (scripts/test.sh starts one) and real Git.

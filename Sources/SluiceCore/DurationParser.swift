@@ -2,8 +2,8 @@
 /// `500ms`, `30s`, `5m`, `1h`, `2d`, or a sum such as `1h30m`. `0` means none.
 public enum DurationParser {
     public static func parse(_ text: String) -> Duration? {
-        // Read by hand, not with a Swift Regex: the daemon parses its intervals at start, and
-        // the Regex engine is ~850 KiB of code it would otherwise keep resident.
+        // Read by hand so that every product is overflow-checked: `9999999999999999d` is not a
+        // duration (nil), where a pattern and plain arithmetic would trap.
         let bytes = Array(text.trimmingCharacters(in: .whitespaces).utf8)
         let end = bytes.count
         if bytes == [UInt8(ascii: "0")] { return .zero }

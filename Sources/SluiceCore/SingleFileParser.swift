@@ -69,20 +69,12 @@ enum SingleFileParser {
     private static func classify(_ line: Substring) -> (Layout, Marker)? {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         guard trimmed.hasPrefix("--"), trimmed.contains("migrate:") || trimmed.contains("+goose") else { return nil }
-        // Read by hand (no Swift Regex: see DurationParser). Both markers are matched
-        // case-insensitively, with any spaces after `--`.
-        let afterDashes = trimmed.dropFirst(2).drop(while: \.isWhitespace)
-        let lower = afterDashes.lowercased()
-        if lower.hasPrefix("migrate:up") || lower.hasPrefix("migrate:down") {
-            let isUp = lower.hasPrefix("migrate:up")
-            let rest = lower.dropFirst(isUp ? 10 : 12)
-            let noTx = rest.contains("transaction:false")
-            return (.dbmate, isUp ? .up(noTransaction: noTx) : .down(noTransaction: noTx))
+        if let m = trimmed.wholeMatch(of: /--\s*migrate:(up|down)(.*)/.ignoresCase()) {
+            let noTx = m.2.lowercased().contains("transaction:false")
+            return (.dbmate, m.1.lowercased() == "up" ? .up(noTransaction: noTx) : .down(noTransaction: noTx))
         }
-        if lower.hasPrefix("+goose"), let next = lower.dropFirst(6).first, next.isWhitespace {
-            let argument = lower.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !argument.isEmpty else { return nil }
-            switch argument {
+        if let m = trimmed.wholeMatch(of: /--\s*\+goose\s+(.+?)\s*/.ignoresCase()) {
+            switch m.1.lowercased() {
             case "up": return (.goose, .up(noTransaction: false))
             case "down": return (.goose, .down(noTransaction: false))
             case "no transaction": return (.goose, .gooseNoTransaction)

@@ -46,8 +46,8 @@ enum HTTPServer {
 }
 
 /// Tells ``DaemonState`` that a page of the API or the dashboard was served, so that the
-/// watcher's next quiet cycle hands back what rendering it left behind (``ResidentPages``,
-/// `malloc_trim`). The probes and `/metrics` are registered before it and do not count.
+/// watcher's next quiet cycle hands back the heap memory rendering it left behind
+/// (`malloc_trim`). The probes and `/metrics` are registered before it and do not count.
 struct PagesServed<Context: RequestContext>: RouterMiddleware {
     let state: DaemonState
 

@@ -24,7 +24,7 @@ struct WatcherService: Service {
         let stop = StopFlag()
         var failures = 0
         var counted = false
-        var lastRelease = ContinuousClock.now, releaseDue = false, first = true
+        var trimDue = false, first = true
         await beforeFirstCycle()
         try await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -42,19 +42,16 @@ struct WatcherService: Service {
                 await state.endCycle(outcome, waiters: waiters)
                 report(outcome)
                 onCycle(outcome)
-                // Unmap the code and constants no longer in use (ResidentPages) and trim the
-                // heap on the first quiet cycle after start-up, after a cycle that did work (not
-                // at once: the webhooks and the dashboard's diagrams run after such a cycle) and
-                // after the API or the dashboard served a page; and every few minutes.
+                // Trim the heap on the first quiet cycle after start-up, after a cycle that did
+                // work (again: the webhooks and the dashboard's diagrams run after such a cycle)
+                // and after the API or the dashboard served a page.
                 let quiet = !busy && !first
                 let served = await state.takePagesServed()
-                if !quiet || served { releaseDue = true }
-                if (quiet && releaseDue) || lastRelease.duration(to: .now) >= Self.releaseEvery {
-                    if quiet { Malloc.returnFreeMemory() }  // a busy cycle's trim ran above
-                    let bytes = ResidentPages.releaseCleanFilePages()
-                    lastRelease = .now
-                    releaseDue = !quiet
-                    logger.debug("released clean file pages", metadata: ["bytes": "\(bytes)"])
+                if !quiet || served { trimDue = true }
+                if quiet && trimDue {
+                    Malloc.returnFreeMemory()
+                    trimDue = false
+                    logger.debug("trimmed the heap")
                 }
                 first = false
                 failures = [.failed, .unreachable, .refused].contains(outcome.result) ? failures + 1 : 0
@@ -69,11 +66,6 @@ struct WatcherService: Service {
             Task { await state.wake() }
         }
     }
-
-    /// How often an idle daemon gives back the clean pages of code and read-only data it no
-    /// longer runs (``ResidentPages``); after start-up and after a cycle that did work, the
-    /// next quiet cycle does it.
-    static let releaseEvery: Duration = .seconds(300)
 
     /// The poll interval ±10%, doubled per consecutive failure up to 10 minutes (never below the interval).
     func delay(afterFailures failures: Int) -> Duration {

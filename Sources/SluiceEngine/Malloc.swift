@@ -1,21 +1,10 @@
-/// glibc's allocator tuning, for the two kinds of run Sluice has: short commands that allocate
-/// a lot and exit, and a daemon that should give memory back after a busy cycle.
+/// glibc's allocator tuning for the daemon, which should give memory back after a busy cycle.
 /// (malloc.h is not in Swift's Glibc module, hence the `@_silgen_name` declarations.)
 public enum Malloc {
     #if os(Linux) && canImport(Glibc)
     @_silgen_name("mallopt") private static func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
     @_silgen_name("malloc_trim") private static func malloc_trim(_ pad: Int) -> Int32
     #endif
-
-    /// For a short run that allocates thousands of small objects (`lint`): grow the heap in
-    /// large steps and keep what was freed (fewer brk/mprotect calls and page faults).
-    public static func tuneForShortRun() {
-        #if os(Linux) && canImport(Glibc)
-        _ = mallopt(-2, 16 << 20)  // M_TOP_PAD
-        _ = mallopt(-1, 64 << 20)  // M_TRIM_THRESHOLD
-        _ = mallopt(-3, 16 << 20)  // M_MMAP_THRESHOLD
-        #endif
-    }
 
     /// For the long-running daemon: at most two malloc arenas (glibc's default is eight per
     /// core). Each thread that allocates may otherwise get an arena of its own, and every

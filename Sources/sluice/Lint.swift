@@ -25,9 +25,6 @@ struct Lint: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // A short-lived run that allocates thousands of parse trees: grow the heap in large
-        // steps and keep what was freed (fewer brk/mprotect calls and page faults).
-        Malloc.tuneForShortRun()
         let context = try await Context.make(common, source: source, command: "lint")
         let out = context.output
         try await context.run {

@@ -2,8 +2,7 @@
 @testable import SluiceLint
 import Testing
 
-/// The small scanners that replaced Swift Regexes on the daemon's paths (the Regex engine
-/// was ~850 KiB of resident code): the same lines give the same answers.
+/// The small scanners of `-- sluice:allow` comments and foreign-key definitions.
 @Suite("Hand-written scanners")
 struct HandParserTests {
     @Test("`-- sluice:allow` comments name their rules", arguments: [

@@ -1,4 +1,0 @@
-#ifndef SLUICE_CLIBPQ_SHIM_H
-#define SLUICE_CLIBPQ_SHIM_H
-#include <postgresql/libpq-fe.h>
-#endif
