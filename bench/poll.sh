@@ -2,7 +2,7 @@
 # Benchmark (not a test): the daemon's no-change poll cycle against a large
 # repository (10,000 commits, 500 migrations), side by side with `git ls-remote`
 # and `git fetch` of the same remote; the SQL a no-change cycle sends; the
-# daemon's RSS over a simulated hour of polls; and the time from `git push` to
+# daemon's memory (RssAnon, PSS, RSS) over a simulated hour of polls; and the time from `git push` to
 # the recorded revision. Prints figures and a summary table; see bench/README.md.
 #
 # Environment:
@@ -14,7 +14,9 @@
 #   POLLS=3600         poll cycles of the footprint run (an hour at 1s)
 #   FOOTPRINT_INTERVAL=50ms  poll interval of the footprint run (the daemon
 #                      never sleeps under 100ms between cycles, whatever is set)
-#   RSS_EVERY=200      sample VmRSS (and RssAnon) every this many polls
+#   RSS_EVERY=200      sample RssAnon, PSS and RSS every this many polls
+#   TARGET_POLLING_MIB=12  RssAnon target of the polling daemon after warm-up
+#   TARGET_DEPLOYED_MIB=24 RssAnon target of the daemon as deployed after warm-up
 #   FOOTPRINT_MAX_S=600  stop the footprint run after this many seconds anyway
 #   DEPLOYED=1         also measure the footprint as deployed (0: skip): a daemon
 #                      from an empty mirror and database with HTTP and rehearsal on,
@@ -47,6 +49,8 @@ SQL_POLLS=${SQL_POLLS:-30}
 POLLS=${POLLS:-3600}
 FOOTPRINT_INTERVAL=${FOOTPRINT_INTERVAL:-50ms}
 RSS_EVERY=${RSS_EVERY:-200}
+TARGET_POLLING_MIB=${TARGET_POLLING_MIB:-12}
+TARGET_DEPLOYED_MIB=${TARGET_DEPLOYED_MIB:-24}
 FOOTPRINT_MAX_S=${FOOTPRINT_MAX_S:-600}
 PUSHES=${PUSHES:-5}
 DEPLOYED=${DEPLOYED:-1}
@@ -374,27 +378,36 @@ summary[sql statements / cycle]="$(awk -v a="$statements" -v c="$sql_cycles" 'BE
 summary[connections / cycle]="$(awk -v a="$connections" -v c="$sql_cycles" 'BEGIN { printf "%.2f", c ? a / c : 0 }')"
 
 # ---------------------------------------------------------------------------
-# 6. Footprint: RSS over POLLS polls, twice
+# 6. Footprint: RssAnon, PSS and RSS over POLLS polls, twice
 # ---------------------------------------------------------------------------
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$daemon_pid/status"; }
-anon_kb() { awk '/^RssAnon:/ { print $2 }' "/proc/$daemon_pid/status"; }
+# sample N — "N RSS RssAnon PSS" (KiB) of the daemon. RssAnon (/proc/PID/status) is its
+# private anonymous memory: heap, stacks, what it really costs. PSS (smaps_rollup) adds its
+# share of the file pages it maps (binary, libraries), each page divided among the processes
+# that map it. RSS counts every mapped page in memory, shared or clean, in full.
+sample() {
+    printf '%d %d %d %d\n' "$1" \
+        "$(awk '/^VmRSS:/ { print $2 }' "/proc/$daemon_pid/status")" \
+        "$(awk '/^RssAnon:/ { print $2 }' "/proc/$daemon_pid/status")" \
+        "$(awk '/^Pss:/ { print $2 }' "/proc/$daemon_pid/smaps_rollup")"
+}
 
-# footprint NAME LOG SCRAPE — with the daemon started (logging to LOG), sample its VmRSS every
-# RSS_EVERY cycles until POLLS cycles (or FOOTPRINT_MAX_S); with SCRAPE (a base URL) also GET
-# /metrics every SCRAPE_EVERY cycles and the dashboard, /api/status and the schema diagram every
-# 10 × SCRAPE_EVERY,
-# as Prometheus and a person would. Prints the samples and sets fp_line_NAME for the summary.
+# footprint NAME LOG SCRAPE TARGET_MIB — with the daemon started (logging to LOG), sample it
+# every RSS_EVERY cycles until POLLS cycles (or FOOTPRINT_MAX_S); with SCRAPE (a base URL) also
+# GET /metrics every SCRAPE_EVERY cycles and the dashboard, /api/status and the schema diagram
+# every 10 × SCRAPE_EVERY, as Prometheus and a person would. Judged after warm-up (the first
+# RSS_EVERY cycles): RssAnon at most TARGET_MIB, and flat (it grows by less than 1 MiB). RSS
+# is reported, not judged. Prints the samples and sets fp_line_NAME for the summary.
 footprint() {
-    local name=$1 log=$2 scrape=$3 rss=$work/rss-$1.txt start n next stopped=0 scraped=0 ms hwm cycles bad
-    : >"$rss"
+    local name=$1 log=$2 scrape=$3 target=$4 mem=$work/mem-$1.txt start n next stopped=0 scraped=0 ms hwm cycles bad
+    : >"$mem"
     start=$(now_us)
-    printf '%d %d %d\n' 0 "$(rss_kb)" "$(anon_kb)" >>"$rss"
+    sample 0 >>"$mem"
     next=$RSS_EVERY
     local next_scrape=$SCRAPE_EVERY
     while :; do
         n=$(cycles_in "$log")
         if ((n >= next)); then
-            printf '%d %d %d\n' "$n" "$(rss_kb)" "$(anon_kb)" >>"$rss"
+            sample "$n" >>"$mem"
             next=$(((n / RSS_EVERY + 1) * RSS_EVERY))
         fi
         if [[ -n $scrape ]] && ((n >= next_scrape)); then
@@ -410,7 +423,7 @@ footprint() {
         ((n >= POLLS)) && break
         if (($(now_us) - start > FOOTPRINT_MAX_S * 1000000)); then
             stopped=1
-            printf '%d %d %d\n' "$n" "$(rss_kb)" "$(anon_kb)" >>"$rss"
+            sample "$n" >>"$mem"
             break
         fi
         kill -0 "$daemon_pid" 2>/dev/null || die "the daemon exited: $(tail -n 5 "$log")"
@@ -426,31 +439,30 @@ footprint() {
         "$(awk -v n="$cycles" -v m="$ms" 'BEGIN { print n / (m / 1000) }')" "$bad" \
         "$( ((scraped)) && printf '; %d scrapes of /metrics' "$scraped")" \
         "$( ((stopped)) && printf ' — stopped at the %ss limit before %d' "$FOOTPRINT_MAX_S" "$POLLS")"
-    printf '    VmRSS samples (cycles: MiB): %s\n' "$(awk '{ printf "%s%d: %.1f", (NR > 1 ? ", " : ""), $1, $2 / 1024 }' "$rss")"
-    printf '    of which anonymous (RssAnon: heap, stacks): %s\n' "$(awk '{ printf "%s%d: %.1f", (NR > 1 ? ", " : ""), $1, $3 / 1024 }' "$rss")"
-    local first warm last max growth flat under warm_polls last_polls per_poll anon_warm anon_last anon_growth
-    read -r first warm last max anon_warm anon_last <<<"$(awk '
-        NR == 1 { first = $2; aw = $3 } NR == 2 { warm = $2; aw = $3 } { last = $2; al = $3 }
-        NR >= 2 { if ($2 > max) max = $2 }
-        END { if (warm == "") { warm = first; max = first }; print first, warm, last, max, aw, al }' "$rss")"
-    growth=$((last - warm))
-    anon_growth=$((anon_last - anon_warm))
-    # Flat: RSS within 2 MiB of its value after warm-up (code pages come and go between the
-    # daemon's releases), and the allocated memory within 1 MiB (a leak would show there).
-    # Under 40 MiB: every sample after warm-up (the first one follows the first cycle, before
-    # the daemon gives back what it used; VmHWM shows the peak).
-    flat=$(awk -v g="$growth" -v a="$anon_growth" 'BEGIN { print (g < 2048 && a < 1024) ? "flat" : "GROWING" }')
-    under=$(awk -v m="$max" 'BEGIN { print (m < 40 * 1024) ? "under 40 MiB" : "OVER 40 MiB" }')
-    printf '    start %.1f MiB, after %d cycles %.1f MiB, last %.1f MiB, max sampled after warm-up %.1f MiB, VmHWM %.1f MiB\n' \
-        "$(awk -v k="$first" 'BEGIN { print k / 1024 }')" "$RSS_EVERY" "$(awk -v k="$warm" 'BEGIN { print k / 1024 }')" \
-        "$(awk -v k="$last" 'BEGIN { print k / 1024 }')" "$(awk -v k="$max" 'BEGIN { print k / 1024 }')" \
-        "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')"
-    warm_polls=$(awk 'NR == 2 { print $1 }' "$rss")
-    last_polls=$(awk 'END { print $1 }' "$rss")
-    per_poll=$(awk -v g="$growth" -v a="${warm_polls:-0}" -v b="$last_polls" 'BEGIN { printf "%.1f", (b > a) ? g / (b - a) : 0 }')
-    printf '    growth after warm-up %+d KiB (%s KiB per cycle), of it anonymous %+d KiB: %s, %s\n' "$growth" "$per_poll" "$anon_growth" "$flat" "$under"
-    printf -v "fp_line_$name" '%s' "$(awk -v a="$warm" -v b="$last" -v c="$max" \
-        'BEGIN { printf "%.1f after warm-up, %.1f last, %.1f max after warm-up", a / 1024, b / 1024, c / 1024 }'), $per_poll KiB/cycle — $flat, $under"
+    printf '    samples (cycles: RssAnon / PSS / RSS MiB):\n'
+    awk '{ printf "      %5d: %5.1f / %5.1f / %5.1f\n", $1, $3 / 1024, $4 / 1024, $2 / 1024 }' "$mem"
+    # After warm-up: the samples from the one after RSS_EVERY cycles on (the first cycle's
+    # work, and the trim on the quiet cycle after it, are over).
+    local line verdict
+    line=$(awk -v target="$target" -v hwm="$hwm" '
+        NR == 1 { next }
+        NR == 2 { wa = $3; wp = $4; wr = $2 }
+        { la = $3; lp = $4; lr = $2
+          if ($3 > ma) ma = $3; if ($4 > mp) mp = $4; if ($2 > mr) mr = $2 }
+        END {
+            if (NR < 2) { print "MISSED", "no samples after warm-up"; exit }
+            g = la - wa
+            ok = (ma <= target * 1024 && g < 1024)
+            printf "%s RssAnon %.1f after warm-up, %.1f last, %.1f max (growth %+d KiB; target <= %d MiB, growth < 1 MiB); PSS %.1f, %.1f, %.1f max; RSS %.1f, %.1f, %.1f max, VmHWM %.1f\n",
+                (ok ? "met" : "MISSED"), wa / 1024, la / 1024, ma / 1024, g, target,
+                wp / 1024, lp / 1024, mp / 1024, wr / 1024, lr / 1024, mr / 1024, hwm / 1024
+        }' "$mem")
+    verdict=${line%% *}
+    printf '    %s: %s\n' "$verdict" "${line#* }"
+    printf -v "fp_line_$name" '%s' "$(awk -v target="$target" '
+        NR == 1 { next } NR == 2 { wa = $3; wp = $4; wr = $2 }
+        { la = $3; lp = $4; lr = $2; if ($3 > ma) ma = $3 }
+        END { printf "RssAnon %.1f -> %.1f (max %.1f), PSS %.1f -> %.1f, RSS %.1f -> %.1f", wa / 1024, la / 1024, ma / 1024, wp / 1024, lp / 1024, wr / 1024, lr / 1024 }' "$mem") — target $verdict"
     printf -v "fp_cycles_$name" '%s' "$cycles"
 }
 
@@ -458,7 +470,7 @@ say "footprint: $POLLS polls at $FOOTPRINT_INTERVAL (at most ${FOOTPRINT_MAX_S}s
 fp_log=$work/daemon-footprint.log
 start_daemon "$FOOTPRINT_INTERVAL" "$fp_log"
 printf '\n6. footprint: the daemon restarted on the applied database, polling (HTTP off, no rehearsal)\n'
-footprint polls "$fp_log" ""
+footprint polls "$fp_log" "" "$TARGET_POLLING_MIB"
 poll_durations "$fp_log" | tail -n +2 >"$work/poll-footprint.txt"
 record "poll (no change) during footprint run" ms <"$work/poll-footprint.txt"
 
@@ -481,7 +493,7 @@ if ((DEPLOYED)); then
         || die "the deployed daemon's first cycle did not apply: $(grep -m1 'cycle.result=' "$dp_log")"
     printf '\n6b. footprint as deployed: first cycle cloned, rehearsed and applied %d migrations, then polls;\n' "$MIGRATIONS"
     printf '    HTTP on (/metrics every %d cycles; dashboard, /api/status, /schema every %d)\n' "$SCRAPE_EVERY" $((SCRAPE_EVERY * 10))
-    footprint deployed "$dp_log" "http://127.0.0.1:$http_port"
+    footprint deployed "$dp_log" "http://127.0.0.1:$http_port" "$TARGET_DEPLOYED_MIB"
     export SLUICE_DATABASE_URL=${saved_env[0]} SLUICE_REPOSITORY_STATE_DIR=${saved_env[1]} SLUICE_DAEMON_CONTROL_SOCKET=${saved_env[2]}
     export SLUICE_DAEMON_HTTP=off SLUICE_REHEARSAL_ENABLED=false
     unset SLUICE_REHEARSAL_STRATEGY
@@ -556,7 +568,7 @@ done
 printf '\n'
 printf '%-46s %s\n' "poll median / git fetch median:" "$ratio ($verdict)"
 printf '%-46s %s\n' "SQL statements per no-change poll:" "${summary[sql statements / cycle]} (connections per poll: ${summary[connections / cycle]})"
-printf '%-46s %s\n' "RSS over $fp_cycles_polls polls (MiB):" "$fp_line_polls"
+printf '%-46s %s\n' "memory over $fp_cycles_polls polls (MiB):" "$fp_line_polls"
 if ((DEPLOYED)); then
-    printf '%-46s %s\n' "RSS as deployed, $fp_cycles_deployed cycles (MiB):" "$fp_line_deployed"
+    printf '%-46s %s\n' "memory as deployed, $fp_cycles_deployed cycles (MiB):" "$fp_line_deployed"
 fi
