@@ -47,23 +47,6 @@ public struct ConnectionSettings: Sendable {
 }
 
 extension ConnectionSettings {
-    /// `text` without its `keyword = value` settings (value `'quoted'` or up to a space).
-    static func removingKeyword(_ keyword: String, from text: String) -> String {
-        let chars = Array(text), key = Array(keyword)
-        var out = ""
-        var i = 0
-        while i < chars.count {
-            if i + key.count <= chars.count, Array(chars[i..<(i + key.count)]) == key,
-               let setting = Redactor.setting(in: chars, after: i + key.count) {
-                i = setting.end
-                continue
-            }
-            out.append(chars[i])
-            i += 1
-        }
-        return out
-    }
-
     /// Swaps the database of a URL (`…/app?x` → `…/other?x`) or conninfo (`dbname=`).
     static func replacingDatabase(in url: String, with database: String) -> String {
         if url.contains("://") {
@@ -71,7 +54,7 @@ extension ConnectionSettings {
             components.path = "/" + database
             return components.string ?? url
         }
-        let stripped = removingKeyword("dbname", from: url)
+        let stripped = url.replacing(/dbname\s*=\s*('[^']*'|\S+)/, with: "")
         return stripped + " dbname='\(database.replacingOccurrences(of: "'", with: "\\'"))'"
     }
 }
