@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import SluiceCore
 import SluiceDaemon
@@ -29,6 +30,12 @@ struct DaemonRun: AsyncParsableCommand {
             logger.info("daemon started", metadata: ["git.branch": "\(config.repository.branch)", "control.socket": "\(config.daemon.controlSocket)"])
             try await daemon.group.run()
             logger.info("daemon stopped")
+            // Done: the migration under way finished and everything is recorded. End the process
+            // here, without exit()'s atexit handlers: a task the services left behind (the
+            // dashboard drawing a diagram, a gauge update) may still be opening a connection, and
+            // OpenSSL's exit-time clean-up under it crashed the daemon (SIGSEGV in a test run).
+            fflush(nil)
+            _exit(0)
         } catch let error as DaemonError {
             throw output.fail(SluiceError(.badInput, error.description, hint: error.hint))
         } catch {
