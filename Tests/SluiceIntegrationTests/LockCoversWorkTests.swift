@@ -102,25 +102,35 @@ import Testing
             var seed = UInt64(ProcessInfo.processInfo.environment["SLUICE_TEST_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64(UInt32.max))
             print("LockCoversWorkTests seed \(seed) (SLUICE_TEST_SEED)")
             var generator = SplitMix(state: seed)
-            for attempt in 1...50 {
+            // 50 kills that land in the middle of a run. On a machine busy with the other suites
+            // the watcher can see the moment too late and the run ends first: such a try tests
+            // nothing and is not counted (at most 30 of them), and its re-run is checked all the same.
+            var killedMidRun = 0, attempt = 0
+            while killedMidRun < 50 && attempt < 80 {
+                attempt += 1
                 try await Self.reset(db)
                 // A random moment of the run, found by its progress rather than by the clock (a
                 // loaded machine runs slower): once k revision rows exist, 0–190 ms later. Every
-                // migration sleeps 0.2 s and at least two are still to come, so the run is
-                // always under way then.
+                // migration sleeps 0.2 s and at least two are still to come.
                 let k = Int.random(in: 0..<Self.migrations, using: &generator)
                 let delay = Int.random(in: 0..<190, using: &generator)
                 let running = try CLI.start(apply, database: db)
                 let killer = try Self.kill(running.process.processIdentifier, afterRevisions: k, milliseconds: delay, db)
                 await withCheckedContinuation { done in Thread.detachNewThread { killer.waitUntilExit(); done.resume() } }
                 let killed = try await CLI.finish(running)
-                #expect(killed.status == 9, "attempt \(attempt) (seed \(seed)): killed in the middle of the run (after \(k) revisions + \(delay) ms): \(killed)")
+                if killed.status == 9 {
+                    killedMidRun += 1
+                } else {
+                    #expect(killed.status == 0, "attempt \(attempt) (seed \(seed)): a run that was not killed succeeds: \(killed)")
+                    print("LockCoversWorkTests attempt \(attempt): the run ended before the kill (after \(k) revisions + \(delay) ms); not counted")
+                }
                 // At once: no waiting for the server to notice.
                 let rerun = try await CLI.run(apply, database: db)
                 #expect(rerun.status == 0, "attempt \(attempt) (seed \(seed), after \(k) revisions + \(delay) ms): \(rerun)")
                 try await Self.checkFinished(db, "attempt \(attempt), seed \(seed)")
                 seed &+= 1
             }
+            #expect(killedMidRun == 50, "50 runs killed in the middle (seed \(seed)): \(killedMidRun) in \(attempt) tries")
         }
     }
 
